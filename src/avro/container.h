@@ -10,6 +10,7 @@
 
 #include <array>
 #include <cstdint>
+#include <deque>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -34,8 +35,7 @@ class ContainerReader {
   // wrong (the error gives the block's byte offset).
   [[nodiscard]] static Result<ContainerReader> open(const std::filesystem::path& path);
   // The same, over bytes already in memory; `name` stands for the file in errors.
-  [[nodiscard]] static Result<ContainerReader> from_bytes(std::string bytes,
-                                                          std::string_view name);
+  [[nodiscard]] static Result<ContainerReader> from_bytes(std::string bytes, std::string_view name);
 
   const std::shared_ptr<const Schema>& schema() const { return schema_; }
   const std::string& schema_json() const { return schema_json_; }
@@ -45,9 +45,10 @@ class ContainerReader {
   const std::vector<std::string_view>& objects() const { return objects_; }
 
  private:
+  // Both are kept at stable addresses, because objects_ views them and the reader moves.
   std::string name_;
-  std::string file_bytes_;
-  std::vector<std::string> inflated_blocks_;
+  std::unique_ptr<std::string> file_bytes_;
+  std::deque<std::string> inflated_blocks_;
   std::shared_ptr<const Schema> schema_;
   std::string schema_json_;
   Codec codec_ = Codec::kNull;

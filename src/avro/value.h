@@ -23,9 +23,9 @@ struct Value {
   float float32 = 0;
   double float64 = 0;
   std::int32_t index = 0;
-  std::string bytes;            // string, bytes, fixed
-  std::vector<Value> children;  // record fields in schema order, array items, map values, or
-                                // the one value of the chosen union branch
+  std::string bytes;              // string, bytes, fixed
+  std::vector<Value> children;    // record fields in schema order, array items, map values, or
+                                  // the one value of the chosen union branch
   std::vector<std::string> keys;  // map keys, parallel to children
 
   Type type() const { return node->type; }
