@@ -32,6 +32,12 @@ class Reader {
   }
 
  private:
+  // Fails with the position rewound to `start`, the first byte of the item that is wrong.
+  std::unexpected<Error> fail_at(std::size_t start, std::string message) {
+    position_ = start;
+    return fail(std::move(message));
+  }
+
   std::unexpected<Error> fail(std::string message) const {
     std::string where;
     for (std::string_view part : path_) {
@@ -52,12 +58,13 @@ class Reader {
   }
 
   Result<std::int64_t> read_length(std::string_view what) {
+    const std::size_t start = position_;
     auto length = read_long();
     if (!length) return length;
-    if (*length < 0) return fail(fmt::format("negative {} {}", what, *length));
+    if (*length < 0) return fail_at(start, fmt::format("negative {} {}", what, *length));
     if (static_cast<std::uint64_t>(*length) > bytes_.size() - position_) {
-      return fail(fmt::format("{} {} runs past the end of the input ({} bytes left)", what, *length,
-                              bytes_.size() - position_));
+      return fail_at(start, fmt::format("{} {} runs past the end of the input ({} bytes left)",
+                                        what, *length, bytes_.size() - position_));
     }
     return length;
   }
@@ -78,16 +85,19 @@ class Reader {
       case Type::kBoolean: {
         auto byte = read_bytes(1);
         if (!byte) return std::unexpected(byte.error());
-        if ((*byte)[0] != 0 && (*byte)[0] != 1) return fail("boolean byte is neither 0 nor 1");
+        if ((*byte)[0] != 0 && (*byte)[0] != 1) {
+          return fail_at(position_ - 1, "boolean byte is neither 0 nor 1");
+        }
         value.boolean = (*byte)[0] == 1;
         return {};
       }
       case Type::kInt:
       case Type::kLong: {
+        const std::size_t start = position_;
         auto n = read_long();
         if (!n) return std::unexpected(n.error());
         if (node.type == Type::kInt && (*n < INT32_MIN || *n > INT32_MAX)) {
-          return fail(fmt::format("int value {} out of range", *n));
+          return fail_at(start, fmt::format("int value {} out of range", *n));
         }
         value.integer = *n;
         return {};
@@ -119,11 +129,12 @@ class Reader {
         return {};
       }
       case Type::kEnum: {
+        const std::size_t start = position_;
         auto symbol = read_long();
         if (!symbol) return std::unexpected(symbol.error());
         if (*symbol < 0 || static_cast<std::size_t>(*symbol) >= node.symbols.size()) {
-          return fail(fmt::format("enum symbol {} out of range (enum has {} symbols)", *symbol,
-                                  node.symbols.size()));
+          return fail_at(start, fmt::format("enum symbol {} out of range (enum has {} symbols)",
+                                            *symbol, node.symbols.size()));
         }
         value.index = static_cast<std::int32_t>(*symbol);
         return {};
@@ -140,11 +151,12 @@ class Reader {
   }
 
   Result<void> read_union(const Node& node, Value& value, int depth) {
+    const std::size_t start = position_;
     auto branch = read_long();
     if (!branch) return std::unexpected(branch.error());
     if (*branch < 0 || static_cast<std::size_t>(*branch) >= node.branches.size()) {
-      return fail(fmt::format("union branch {} out of range (union has {} branches)", *branch,
-                              node.branches.size()));
+      return fail_at(start, fmt::format("union branch {} out of range (union has {} branches)",
+                                        *branch, node.branches.size()));
     }
     value.index = static_cast<std::int32_t>(*branch);
     auto chosen = read(*node.branches[static_cast<std::size_t>(*branch)], depth + 1);
@@ -170,11 +182,12 @@ class Reader {
   Result<void> read_blocks(const Node& node, Value& value, int depth) {
     const Node& element = node.type == Type::kArray ? *node.items : *node.values;
     while (true) {
+      const std::size_t start = position_;
       auto count = read_long();
       if (!count) return std::unexpected(count.error());
       if (*count == 0) return {};
       if (*count < 0) {
-        if (*count == INT64_MIN) return fail("invalid block count");
+        if (*count == INT64_MIN) return fail_at(start, "invalid block count");
         *count = -*count;
         auto size = read_length("block size");
         if (!size) return std::unexpected(size.error());
@@ -183,10 +196,11 @@ class Reader {
       // left is corrupt; checking before reserving keeps a hostile count from allocating.
       const std::size_t left = bytes_.size() - position_;
       if (element.type != Type::kNull && static_cast<std::uint64_t>(*count) > left) {
-        return fail(fmt::format("block count {} exceeds the {} bytes left", *count, left));
+        return fail_at(start,
+                       fmt::format("block count {} exceeds the {} bytes left", *count, left));
       }
       if (element.type == Type::kNull && *count > (std::int64_t{1} << 24)) {
-        return fail(fmt::format("block count {} of nulls is implausible", *count));
+        return fail_at(start, fmt::format("block count {} of nulls is implausible", *count));
       }
       value.children.reserve(value.children.size() + static_cast<std::size_t>(*count));
       for (std::int64_t i = 0; i < *count; ++i) {
