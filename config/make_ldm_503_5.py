@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Write ldm-503-5.toml, the filter set of the LDM-503-5 alert distribution validation (2018).
 
-100 filters, Filter001 to Filter100, in 5 groups of 20 (filterer1 holds Filter001-Filter020,
+100 filters, Filter001 to Filter100, in 5 groups of 20 (filterer1 contains Filter001-Filter020,
 filterer2 Filter021-Filter040, and so on). Every filter publishes to a topic of its own name,
 at most 20 alerts per visit, and selects sources with signal-to-noise ratio above 5 that are
 brighter than AB magnitude 20 (36,310 nJy).

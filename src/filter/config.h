@@ -1,7 +1,7 @@
 // Filter configuration files (TOML): groups of named filters, each with its output topic and
 // per-visit cap.
 //
-//   visit_field = "diaSource.visit"   # optional, the field that holds the alert's visit id
+//   visit_field = "diaSource.visit"   # optional, the field with the alert's visit id
 //
 //   [[group]]                          # one group per filter service consumer group
 //   name = "filterer1"
@@ -49,17 +49,17 @@ struct FilterGroup {
 };
 
 struct FilterConfig {
-  std::string source;  // the file name, or what parse_config() was told
+  std::string source;  // the file name, or the `source` passed to parse_config()
   std::string visit_field = std::string(kDefaultVisitField);  // for VisitReader::create()
   std::vector<FilterGroup> groups;                            // in file order, never empty
 };
 
-// Reads and validates the TOML file `file`. Every filter's expression is parsed, but not
-// compiled: that needs the alert schema (see compile_group()). Errors start with
-// "<file>:<line>:" and name the group, filter or key at fault: TOML syntax errors, a missing or
-// mistyped key, an unknown key, an empty expression, an expression syntax error, a negative or
-// oversized max_per_visit, a topic that is not a valid Kafka topic name, and a group name,
-// filter name or topic used twice.
+// Reads and validates the TOML file `file`. Every filter's expression is parsed but not
+// compiled, because compiling needs the alert schema (see compile_group()). Errors start with
+// "<file>:<line>:" and name the group, filter or key at fault. They cover TOML syntax, missing,
+// mistyped and unknown keys, empty expressions and expression syntax errors. They also cover a
+// negative or oversized max_per_visit, an invalid Kafka topic name, and a group name, filter
+// name or topic used twice.
 [[nodiscard]] Result<FilterConfig> load_config(const std::filesystem::path& file);
 
 // Validates the TOML document `toml_text` like load_config(). `source` names it in errors.

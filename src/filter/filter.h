@@ -34,7 +34,7 @@ std::string_view to_string(Truth truth);
 class Filter {
  public:
   // Parses and compiles `expression` against the alert record `root`. Errors carry the column
-  // and say what is wrong: a syntax error, an unknown field (naming the path and the record
+  // and describe the problem: a syntax error, an unknown field (naming the path and the record
   // that lacks it), a step into a non-record, or a comparison between mismatched types (a string
   // with a number, an ordering of booleans, an enum with a string that is not one of its
   // symbols). A path that ends at a record, array, map, bytes or fixed accepts only IS NULL and

@@ -14,7 +14,7 @@
 
 namespace skystream::filter {
 
-// The field of the alert that holds the visit id in schemas 7.0 and later. Older schemas carry
+// The field of the alert that contains the visit id in schemas 7.0 and later. Older schemas carry
 // diaSource.ccdVisitId instead, which identifies one detector of one visit.
 inline constexpr std::string_view kDefaultVisitField = "diaSource.visit";
 
