@@ -1,0 +1,399 @@
+#include "service/filter_service.h"
+
+#include <fmt/format.h>
+
+#include <atomic>
+#include <csignal>
+#include <limits>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <set>
+#include <stdexcept>
+#include <utility>
+
+#include "avro/codec.h"
+#include "filter/config.h"
+#include "filter/visit_cap.h"
+#include "kafka/consumer.h"
+#include "kafka/producer.h"
+#include "logging.h"
+#include "wire/framing.h"
+
+namespace skystream::service {
+namespace {
+
+std::atomic<bool> stop_requested{false};
+
+extern "C" void request_stop(int) { stop_requested.store(true); }
+
+// Alerts whose visit cannot be read (a null visit field) share this visit for the caps.
+constexpr std::int64_t kUnknownVisit = std::numeric_limits<std::int64_t>::min();
+
+// Logs bad messages: the first kLoggedPerKind of each kind one by one, then one line per
+// kEveryLater, so that a stream of garbage cannot flood the log.
+class BadMessageLog {
+ public:
+  static constexpr std::uint64_t kLoggedPerKind = 20;
+  static constexpr std::uint64_t kEveryLater = 10000;
+
+  void report(std::string_view kind, std::uint64_t count, const kafka::Message& message,
+              std::string_view reason) {
+    if (count <= kLoggedPerKind || count % kEveryLater == 0) {
+      logger("filter")->warn("skipped message {}/{}/{} ({} #{}): {}", message.topic(),
+                             message.partition(), message.offset(), kind, count, reason);
+    }
+  }
+};
+
+// Every filter of the selected groups, compiled for one schema id.
+struct SchemaFilters {
+  std::shared_ptr<const avro::Schema> schema;
+  std::vector<std::optional<filter::Filter>> filters;  // one per entry of FilterSummary::filters
+  std::optional<filter::VisitReader> visit;
+};
+
+class FilterService {
+ public:
+  explicit FilterService(const FilterOptions& options)
+      : options_(options), catalog_(options.schema_root) {}
+
+  FilterSummary run();
+
+ private:
+  void load_config();
+  const SchemaFilters* filters_for(std::int32_t schema_id, const kafka::Message& message);
+  void process(const kafka::Message& message);
+  void publish(std::size_t filter_index, const kafka::Message& message);
+  void dead_letter(const kafka::Message& message);
+  void commit();
+  bool all_partitions_at_end() const;
+  void log_progress(bool final);
+
+  const FilterOptions& options_;
+  wire::SchemaCatalog catalog_;
+  filter::FilterConfig config_;
+  std::vector<const filter::FilterSpec*> specs_;  // in FilterSummary::filters order
+  std::map<std::int32_t, SchemaFilters> compiled_;
+  std::set<std::int32_t> failed_schema_ids_;
+  std::unique_ptr<filter::VisitCap> cap_;
+  std::unique_ptr<kafka::Consumer> consumer_;
+  std::unique_ptr<kafka::Producer> producer_;
+  std::set<std::pair<std::string, std::int32_t>> at_end_;
+  BadMessageLog bad_log_;
+  FilterSummary summary_;
+};
+
+void FilterService::load_config() {
+  auto config = filter::load_config(options_.config_path);
+  if (!config) throw std::runtime_error(config.error().message);
+  config_ = std::move(*config);
+  auto groups = filter::select_groups(config_, options_.filter_group);
+  if (!groups) throw std::runtime_error(groups.error().message);
+
+  // Check every filter against the start-up schema now, so a bad config stops the service
+  // before it reads anything.
+  auto schema = catalog_.by_version(options_.schema_version);
+  if (!schema) throw std::runtime_error(schema.error().to_string());
+  std::vector<std::uint32_t> caps;
+  for (const filter::FilterGroup* group : *groups) {
+    auto compiled = filter::compile_group(config_, *group, (*schema)->root());
+    if (!compiled) throw std::runtime_error(compiled.error().message);
+    for (const filter::FilterSpec& spec : group->filters) {
+      specs_.push_back(&spec);
+      summary_.filters.push_back(
+          {group->name, spec.name, options_.topic_prefix + spec.topic, 0, 0, 0});
+      caps.push_back(spec.max_per_visit);
+    }
+  }
+  cap_ = std::make_unique<filter::VisitCap>(std::move(caps));
+}
+
+const SchemaFilters* FilterService::filters_for(std::int32_t schema_id,
+                                                const kafka::Message& message) {
+  if (auto it = compiled_.find(schema_id); it != compiled_.end()) return &it->second;
+  if (failed_schema_ids_.count(schema_id)) return nullptr;
+
+  auto schema = catalog_.by_id(schema_id);
+  if (!schema) {
+    logger("filter")->warn("schema id {} first seen at {}/{}/{} is unknown: {}", schema_id,
+                           message.topic(), message.partition(), message.offset(),
+                           schema.error().to_string());
+    failed_schema_ids_.insert(schema_id);
+    return nullptr;
+  }
+
+  // A filter that does not compile for this schema (a field it lacks) skips its alerts.
+  SchemaFilters entry;
+  entry.schema = *schema;
+  for (const filter::FilterSpec* spec : specs_) {
+    auto compiled = filter::Filter::compile(spec->expression, entry.schema->root());
+    if (!compiled) {
+      logger("filter")->warn("filter {} does not apply to schema id {}: {}", spec->name, schema_id,
+                             compiled.error().message);
+      entry.filters.emplace_back();
+    } else {
+      entry.filters.emplace_back(std::move(*compiled));
+    }
+  }
+  auto visit = filter::VisitReader::create(entry.schema->root(), config_.visit_field);
+  if (visit) {
+    entry.visit = std::move(*visit);
+  } else {
+    logger("filter")->warn(
+        "schema id {} has no visit field {}: per-visit caps count its "
+        "alerts as one visit",
+        schema_id, config_.visit_field);
+  }
+  logger("filter")->info("compiled {} filters for schema id {}", specs_.size(), schema_id);
+  return &compiled_.emplace(schema_id, std::move(entry)).first->second;
+}
+
+void FilterService::process(const kafka::Message& message) {
+  ++summary_.alerts;
+  auto frame = wire::parse_frame(message.value());
+  if (!frame) {
+    bad_log_.report("bad frame", ++summary_.bad_frame, message, wire::describe(frame.error()));
+    return dead_letter(message);
+  }
+  const SchemaFilters* filters = filters_for(frame->schema_id, message);
+  if (!filters) {
+    bad_log_.report("unknown schema id", ++summary_.unknown_schema, message,
+                    fmt::format("schema id {}", frame->schema_id));
+    return dead_letter(message);
+  }
+  auto alert = avro::decode_exact(filters->schema->root(), frame->body);
+  if (!alert) {
+    bad_log_.report("undecodable", ++summary_.undecodable, message, alert.error().to_string());
+    return dead_letter(message);
+  }
+  ++summary_.decoded;
+
+  std::int64_t visit = kUnknownVisit;
+  if (filters->visit) visit = filters->visit->read(*alert).value_or(kUnknownVisit);
+  for (std::size_t i = 0; i < filters->filters.size(); ++i) {
+    const auto& filter = filters->filters[i];
+    if (!filter) {
+      ++summary_.not_applicable;
+      continue;
+    }
+    auto matched = filter->matches(*alert);
+    if (!matched || !*matched) continue;
+    ++summary_.filters[i].matched;
+    if (!cap_->admit(i, visit)) {
+      ++summary_.filters[i].capped;
+      continue;
+    }
+    publish(i, message);
+  }
+}
+
+void FilterService::publish(std::size_t filter_index, const kafka::Message& message) {
+  std::vector<kafka::Header> headers;
+  if (auto sent_at = message.header("producer_timestamp")) {
+    headers.push_back({"producer_timestamp", *sent_at});
+  }
+  // The match keeps the alert's key and timestamp, so latency on a filtered topic is measured
+  // from the moment the alert was first sent.
+  kafka::OutgoingMessage out;
+  out.topic = summary_.filters[filter_index].topic;
+  out.key = message.key();
+  out.value = message.value();
+  out.timestamp_ms = message.timestamp_ms().value_or(0);
+  out.headers = headers;
+  out.opaque = &summary_.filters[filter_index];
+  while (true) {
+    auto status = producer_->produce(out);
+    if (status) return;
+    if (status.error().code != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+      logger("filter")->error("cannot publish {}/{}/{} to {}: {}", message.topic(),
+                              message.partition(), message.offset(), out.topic,
+                              status.error().message);
+      ++summary_.delivery_failures;
+      return;
+    }
+    producer_->poll(std::chrono::milliseconds(100));
+  }
+}
+
+void FilterService::dead_letter(const kafka::Message& message) {
+  if (options_.dead_letter_topic.empty()) return;
+  kafka::OutgoingMessage out;
+  out.topic = options_.dead_letter_topic;
+  out.key = message.key();
+  out.value = message.value();
+  out.timestamp_ms = message.timestamp_ms().value_or(0);
+  while (true) {
+    auto status = producer_->produce(out);
+    if (status || status.error().code != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+      if (!status) {
+        logger("filter")->error("cannot copy {}/{}/{} to dead-letter topic {}: {}", message.topic(),
+                                message.partition(), message.offset(), out.topic,
+                                status.error().message);
+        ++summary_.delivery_failures;
+      }
+      return;
+    }
+    producer_->poll(std::chrono::milliseconds(100));
+  }
+}
+
+// Commits the consumer group's offsets once every match produced so far is acknowledged.
+void FilterService::commit() {
+  auto flushed = producer_->flush(std::chrono::seconds(30));
+  if (!flushed) {
+    logger("filter")->warn("offsets not committed: {}", flushed.error().message);
+    return;
+  }
+  auto committed = consumer_->commit();
+  if (!committed && committed.error().code != RD_KAFKA_RESP_ERR__NO_OFFSET) {
+    logger("filter")->warn("offset commit failed: {}", committed.error().message);
+  }
+}
+
+bool FilterService::all_partitions_at_end() const {
+  rd_kafka_topic_partition_list_t* assignment = nullptr;
+  if (rd_kafka_assignment(consumer_->raw(), &assignment) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return false;
+  }
+  bool all = assignment->cnt > 0;
+  for (int i = 0; all && i < assignment->cnt; ++i) {
+    const auto& partition = assignment->elems[i];
+    all = at_end_.count({partition.topic, partition.partition}) > 0;
+  }
+  rd_kafka_topic_partition_list_destroy(assignment);
+  return all;
+}
+
+void FilterService::log_progress(bool final) {
+  std::uint64_t published = 0;
+  for (const FilterCounts& counts : summary_.filters) published += counts.published;
+  logger("filter")->info("{}{} alerts read, {} decoded, {} bad, {} matches published",
+                         final ? "finished: " : "", summary_.alerts, summary_.decoded,
+                         summary_.bad(), published);
+}
+
+FilterSummary FilterService::run() {
+  auto log = logger("filter");
+  load_config();
+
+  // The producer publishes matches unchanged, so it keeps Rubin's 10 MiB message limit.
+  auto producer_config = kafka::Config::from_settings(std::vector<kafka::Setting>{
+      {"bootstrap.servers", options_.brokers},
+      {"acks", "all"},
+      {"enable.idempotence", "true"},
+      {"linger.ms", "5"},
+      {"message.max.bytes", "10485760"},
+  });
+  auto consumer_config = kafka::Config::from_settings(std::vector<kafka::Setting>{
+      {"bootstrap.servers", options_.brokers},
+      {"group.id", options_.consumer_group},
+      {"auto.offset.reset", "earliest"},
+      {"enable.auto.commit", "false"},
+      {"enable.partition.eof", "true"},
+      {"fetch.message.max.bytes", "10485760"},
+  });
+  for (auto* config : {&producer_config, &consumer_config}) {
+    if (!*config) throw kafka::KafkaError(config->error());
+    kafka::value_or_throw((*config)->set_all(options_.settings));
+  }
+
+  producer_ = std::make_unique<kafka::Producer>(
+      std::move(*producer_config), [this](const kafka::DeliveryReport& report) {
+        if (!report.opaque) return;  // dead-letter copies count only when they fail
+        auto* counts = static_cast<FilterCounts*>(report.opaque);
+        if (report.error) {
+          ++summary_.delivery_failures;
+          logger("filter")->error("delivery to {} failed: {}", counts->topic,
+                                  report.error->message);
+        } else {
+          ++counts->published;
+        }
+      });
+  consumer_ = std::make_unique<kafka::Consumer>(std::move(*consumer_config));
+  kafka::value_or_throw(consumer_->check_reachable(kafka::kStartupTimeout));
+  auto partitions = consumer_->list_partitions(options_.input_topic, kafka::kStartupTimeout);
+  if (!partitions) {
+    throw std::runtime_error(fmt::format("topic {} not found on {}: {}", options_.input_topic,
+                                         options_.brokers, partitions.error().message));
+  }
+  const std::vector<std::string> topics{options_.input_topic};
+  kafka::value_or_throw(consumer_->subscribe(topics));
+  log->info("filtering topic {} ({} partitions) on {} as consumer group {} with {} filters",
+            options_.input_topic, partitions->size(), options_.brokers, options_.consumer_group,
+            specs_.size());
+
+  // The loop: process messages, commit once per interval, stop at the end or on a signal.
+  stop_requested.store(false);
+  auto previous_int = std::signal(SIGINT, request_stop);
+  auto previous_term = std::signal(SIGTERM, request_stop);
+  const auto start = std::chrono::steady_clock::now();
+  auto last_commit = start;
+  auto last_progress = start;
+  while (!stop_requested.load()) {
+    auto message = consumer_->poll(std::chrono::milliseconds(200));
+    if (message && message->is_partition_eof()) {
+      at_end_.insert({std::string(message->topic()), message->partition()});
+      if (options_.exit_at_eof && all_partitions_at_end()) break;
+    } else if (message && message->is_error()) {
+      log->warn("consumer error: {}", message->error().message);
+    } else if (message) {
+      at_end_.erase({std::string(message->topic()), message->partition()});
+      process(*message);
+    }
+    producer_->poll(std::chrono::milliseconds(0));
+
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last_commit >= options_.commit_interval) {
+      commit();
+      last_commit = now;
+    }
+    if (now - last_progress >= std::chrono::seconds(10)) {
+      log_progress(false);
+      last_progress = now;
+    }
+  }
+  std::signal(SIGINT, previous_int);
+  std::signal(SIGTERM, previous_term);
+
+  commit();
+  if (auto closed = consumer_->close(); !closed) {
+    log->warn("closing the consumer failed: {}", closed.error().message);
+  }
+  summary_.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  log_progress(true);
+  return summary_;
+}
+
+}  // namespace
+
+std::string FilterSummary::to_json() const {
+  nlohmann::ordered_json out;
+  out["alerts"] = alerts;
+  out["decoded"] = decoded;
+  out["bad_frame"] = bad_frame;
+  out["unknown_schema"] = unknown_schema;
+  out["undecodable"] = undecodable;
+  out["not_applicable"] = not_applicable;
+  out["delivery_failures"] = delivery_failures;
+  out["seconds"] = seconds;
+  out["filters"] = nlohmann::ordered_json::array();
+  for (const FilterCounts& counts : filters) {
+    out["filters"].push_back({{"group", counts.group},
+                              {"filter", counts.filter},
+                              {"topic", counts.topic},
+                              {"matched", counts.matched},
+                              {"published", counts.published},
+                              {"capped", counts.capped}});
+  }
+  return out.dump(2);
+}
+
+FilterSummary run_filter(const FilterOptions& options) {
+  FilterService service(options);
+  return service.run();
+}
+
+}  // namespace skystream::service
