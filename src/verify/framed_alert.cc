@@ -1,0 +1,60 @@
+#include "verify/framed_alert.h"
+
+#include <fmt/format.h>
+
+#include "avro/codec.h"
+#include "verify/alert_identity.h"
+#include "wire/framing.h"
+
+namespace skystream::verify {
+
+avro::Result<FramedAlertReader::Framed> FramedAlertReader::open(std::string_view message) {
+  const auto frame = wire::parse_frame(message);
+  if (!frame) {
+    return std::unexpected(
+        avro::Error{std::string(wire::describe(frame.error())), "", std::string::npos});
+  }
+  auto found = schemas_.find(frame->schema_id);
+  if (found == schemas_.end()) {
+    found = schemas_.emplace(frame->schema_id, catalog_.by_id(frame->schema_id)).first;
+  }
+  if (!found->second) return std::unexpected(found->second.error());
+  return Framed{found->second->get(), frame->body};
+}
+
+avro::Result<avro::Value> FramedAlertReader::decode(std::string_view message) {
+  auto framed = open(message);
+  if (!framed) return std::unexpected(std::move(framed.error()));
+  auto value = avro::decode_exact(framed->schema->root(), framed->body);
+  // Offsets count from the start of the message, header included.
+  if (!value && value.error().offset != std::string::npos) {
+    value.error().offset += wire::kHeaderSize;
+  }
+  return value;
+}
+
+avro::Result<std::int64_t> FramedAlertReader::read_alert_id(std::string_view message) {
+  auto framed = open(message);
+  if (!framed) return std::unexpected(std::move(framed.error()));
+  return verify::read_alert_id(framed->schema->root(), framed->body);
+}
+
+avro::Result<void> FramedAlertReader::check_frame(std::string_view message) {
+  auto framed = open(message);
+  if (!framed) return std::unexpected(std::move(framed.error()));
+  return {};
+}
+
+void InvalidMessageLog::record(std::string_view topic, std::int32_t partition, std::int64_t offset,
+                               const avro::Error& error) {
+  ++count_;
+  if (count_ <= kLogged) {
+    log_->warn("invalid message at topic {} partition {} offset {}: {}", topic, partition, offset,
+               error.to_string());
+  }
+  if (count_ == kLogged) {
+    log_->warn("{} invalid messages logged; further ones are only counted", kLogged);
+  }
+}
+
+}  // namespace skystream::verify

@@ -1,0 +1,100 @@
+#include "verify/tally.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace skystream::verify {
+
+std::optional<std::int64_t> percentile(std::vector<std::int64_t>& values, double p) {
+  if (values.empty()) return std::nullopt;
+  const auto count = static_cast<double>(values.size());
+  const auto rank = static_cast<std::size_t>(std::max(1.0, std::ceil(p / 100.0 * count)));
+  const auto nth = values.begin() + static_cast<std::ptrdiff_t>(std::min(rank, values.size()) - 1);
+  std::nth_element(values.begin(), nth, values.end());
+  return *nth;
+}
+
+ManifestIndex::ManifestIndex(std::span<const ManifestAlert> alerts) : alerts_(alerts) {
+  positions_.reserve(alerts.size());
+  for (std::size_t i = 0; i < alerts.size(); ++i) positions_.emplace(alerts[i].alert_id, i);
+}
+
+std::optional<std::size_t> ManifestIndex::find(std::int64_t alert_id) const {
+  const auto found = positions_.find(alert_id);
+  if (found == positions_.end()) return std::nullopt;
+  return found->second;
+}
+
+TopicTally::TopicTally(const ManifestIndex& index, bool full_stream)
+    : index_(index), full_stream_(full_stream), copies_(index.size(), 0) {}
+
+void TopicTally::add(std::int64_t alert_id, const Digest& digest,
+                     std::optional<std::int64_t> latency_ms) {
+  ++received_;
+  add_latency(latency_ms);
+
+  const std::optional<std::size_t> position = index_.find(alert_id);
+  if (!position) {
+    ++unknown_;
+    return;
+  }
+  if (copies_[*position]++ > 0) ++duplicates_;
+  if (index_.at(*position).digest != digest) ++mismatched_;
+}
+
+void TopicTally::add_invalid(std::optional<std::int64_t> latency_ms) {
+  ++received_;
+  ++invalid_;
+  add_latency(latency_ms);
+}
+
+void TopicTally::add_latency(std::optional<std::int64_t> latency_ms) {
+  if (latency_ms) latencies_ms_.push_back(*latency_ms);
+}
+
+TopicFigures TopicTally::figures() const {
+  TopicFigures figures;
+  figures.received = received_;
+  figures.duplicates = duplicates_;
+  figures.mismatched = mismatched_;
+  figures.unknown = unknown_;
+  figures.invalid = invalid_;
+  if (full_stream_) {
+    figures.expected = static_cast<std::int64_t>(index_.size());
+    figures.missing = std::ranges::count(copies_, 0u);
+  } else {
+    figures.expected = received_;
+  }
+
+  std::vector<std::int64_t> latencies = latencies_ms_;
+  if (!latencies.empty()) {
+    const std::int64_t p50 = *percentile(latencies, 50);
+    const std::int64_t p99 = *percentile(latencies, 99);
+    figures.latency_ms = LatencyFigures{p50, p99};
+  }
+  return figures;
+}
+
+TopicFigures total_figures(std::span<const TopicTally* const> tallies) {
+  TopicFigures total;
+  std::vector<std::int64_t> latencies;
+  for (const TopicTally* tally : tallies) {
+    const TopicFigures figures = tally->figures();
+    total.expected += figures.expected;
+    total.received += figures.received;
+    total.missing += figures.missing;
+    total.duplicates += figures.duplicates;
+    total.mismatched += figures.mismatched;
+    total.unknown += figures.unknown;
+    total.invalid += figures.invalid;
+    latencies.insert(latencies.end(), tally->latencies_ms().begin(), tally->latencies_ms().end());
+  }
+  if (!latencies.empty()) {
+    const std::int64_t p50 = *percentile(latencies, 50);
+    const std::int64_t p99 = *percentile(latencies, 99);
+    total.latency_ms = LatencyFigures{p50, p99};
+  }
+  return total;
+}
+
+}  // namespace skystream::verify
