@@ -1,0 +1,97 @@
+// skystream verify: compare what topics hold with the manifest of a send.
+
+#include <fmt/format.h>
+
+#include <CLI/CLI.hpp>
+#include <exception>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "cli/commands.h"
+#include "kafka/config.h"
+#include "logging.h"
+#include "service/verifier.h"
+#include "verify/report.h"
+#include "wire/schemas.h"
+
+namespace skystream::cli {
+namespace {
+
+// Exit statuses: the check ran and found a difference, or the check could not run.
+constexpr int kExitDifferences = 1;
+constexpr int kExitError = 2;
+
+struct VerifyArguments {
+  service::VerifyOptions options;
+  std::string json_path;
+  double idle_timeout_seconds = 30;
+  std::vector<std::string> kafka_settings;
+};
+
+void write_json(const verify::VerifyReport& report, const std::string& path) {
+  std::ofstream out(path, std::ios::trunc);
+  out << verify::to_json(report).dump(2) << '\n';
+  if (!out) throw std::runtime_error(fmt::format("cannot write the JSON report to {}", path));
+}
+
+void run(VerifyArguments& arguments) {
+  auto log = logger("verify");
+  service::VerifyOptions& options = arguments.options;
+  options.idle_timeout =
+      std::chrono::milliseconds(static_cast<std::int64_t>(arguments.idle_timeout_seconds * 1000));
+  auto settings = kafka::parse_settings(arguments.kafka_settings);
+  if (!settings) throw CLI::ValidationError("--kafka", settings.error().message);
+  options.settings = std::move(*settings);
+
+  verify::VerifyReport report;
+  try {
+    report = service::run_verify(options);
+    if (!arguments.json_path.empty()) write_json(report, arguments.json_path);
+  } catch (const std::exception& e) {
+    log->error("verify against manifest {} failed: {}", options.manifest_path.string(), e.what());
+    throw CLI::RuntimeError(kExitError);
+  }
+
+  std::cout << verify::render_text(report) << std::flush;
+  if (!report.passed()) throw CLI::RuntimeError(kExitDifferences);
+}
+
+}  // namespace
+
+void add_verify_command(CLI::App& app) {
+  auto arguments = std::make_shared<VerifyArguments>();
+  service::VerifyOptions& options = arguments->options;
+  CLI::App* command = app.add_subcommand(
+      "verify",
+      "Check that topics hold every alert of a manifest once, unchanged; exit status 1 when "
+      "they do not, 2 when the check could not run");
+
+  command->add_option("--manifest", options.manifest_path, "Manifest written by skystream send")
+      ->required()
+      ->check(CLI::ExistingFile);
+  command->add_option("--brokers", options.brokers, "Kafka bootstrap servers, host:port[,...]")
+      ->default_val("127.0.0.1:9092");
+  command->add_option("--topic", options.topics,
+                      "Topic to check (repeatable); default: the manifest's topic. Topics other "
+                      "than the manifest's are checked as filtered streams");
+  command->add_option("--json", arguments->json_path, "File to write the figures to as JSON");
+  command
+      ->add_option("--schema-root", options.schema_root,
+                   "Directory of the Rubin alert schemas (<root>/<major>/<minor>/)")
+      ->default_val(wire::default_schema_root().string())
+      ->check(CLI::ExistingDirectory);
+  command
+      ->add_option("--idle-timeout", arguments->idle_timeout_seconds,
+                   "Seconds without a message before the read fails")
+      ->default_val(30.0)
+      ->check(CLI::PositiveNumber);
+  command->add_option("-X,--kafka", arguments->kafka_settings,
+                      "librdkafka setting key=value, applied last (repeatable)");
+
+  command->callback([arguments] { run(*arguments); });
+}
+
+}  // namespace skystream::cli

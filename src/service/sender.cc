@@ -1,0 +1,366 @@
+#include "service/sender.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <charconv>
+#include <deque>
+#include <regex>
+#include <stdexcept>
+#include <thread>
+
+#include "avro/codec.h"
+#include "avro/container.h"
+#include "kafka/producer.h"
+#include "logging.h"
+#include "verify/alert_identity.h"
+#include "verify/digest.h"
+#include "verify/manifest.h"
+#include "wire/framing.h"
+
+namespace skystream::service {
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+// The final flush waits this long past librdkafka's delivery timeout (message.timeout.ms), by
+// which every message has its delivery report, before it counts the rest as failed.
+constexpr std::chrono::seconds kFlushMargin{30};
+
+struct VisitState;
+
+// One alert between its produce call and its delivery report; the report's opaque points here.
+struct PendingAlert {
+  VisitState* visit = nullptr;
+  std::int64_t alert_id = 0;
+  std::int64_t visit_id = 0;
+  verify::Digest digest;
+  std::int64_t send_ms = 0;
+};
+
+struct VisitState {
+  verify::ManifestVisit record;
+  Clock::time_point started;
+  std::int64_t outstanding = 0;  // produced, delivery report not yet in
+  bool all_produced = false;
+  bool finished = false;
+  // Reserved for every alert of the visit before the first produce call, so that the
+  // pointers handed to librdkafka stay valid.
+  std::vector<PendingAlert> pending;
+};
+
+// The number in "visit-000012.avro", or nothing.
+std::optional<std::int64_t> visit_from_file_name(const fs::path& file) {
+  static const std::regex pattern(R"(visit-0*(\d+)\.avro)");
+  std::smatch match;
+  const std::string name = file.filename().string();
+  if (!std::regex_match(name, match, pattern)) return std::nullopt;
+  return std::stoll(match[1].str());
+}
+
+class Sender {
+ public:
+  explicit Sender(const SendOptions& options);
+  Sender(const Sender&) = delete;
+  Sender& operator=(const Sender&) = delete;
+
+  SendSummary run(const std::vector<fs::path>& files);
+
+ private:
+  void wait_until(Clock::time_point start);
+  std::int32_t schema_id_of(const avro::ContainerReader& reader, const fs::path& file);
+  void send_visit(const fs::path& file, std::size_t index);
+  void send_alert(VisitState& visit, const avro::Node& writer_root, std::int32_t schema_id,
+                  std::string_view body, std::size_t position);
+  void on_delivery(const kafka::DeliveryReport& report);
+  void finish_visit(VisitState& visit);
+  void flush_all();
+
+  const SendOptions& options_;
+  std::shared_ptr<spdlog::logger> log_ = logger("send");
+  wire::SchemaCatalog catalog_;
+  std::optional<verify::ManifestWriter> manifest_;  // opened once a broker has responded
+  std::deque<VisitState> visits_;                   // unfinished visits, oldest first
+  SendSummary summary_;
+  std::string framed_;  // the message being produced, reused from alert to alert
+  // Declared last so that it is destroyed first, while what its callback uses still exists.
+  kafka::Producer producer_;
+};
+
+kafka::Config make_producer_config(const SendOptions& options) {
+  kafka::Config config =
+      kafka::value_or_throw(kafka::Config::from_settings(producer_settings(options)));
+  kafka::value_or_throw(config.set_all(options.settings));
+  return config;
+}
+
+Sender::Sender(const SendOptions& options)
+    : options_(options),
+      catalog_(options.schema_root),
+      producer_(make_producer_config(options),
+                [this](const kafka::DeliveryReport& report) { on_delivery(report); }) {
+  kafka::value_or_throw(producer_.check_reachable(kafka::kStartupTimeout));
+  manifest_.emplace(options.manifest_path,
+                    verify::ManifestHeader{options.topic, options.brokers, kafka::now_ms()});
+}
+
+SendSummary Sender::run(const std::vector<fs::path>& files) {
+  const Clock::time_point start = Clock::now();
+  const auto interval = std::chrono::duration_cast<Clock::duration>(options_.interval);
+  for (std::size_t index = 0; index < files.size(); ++index) {
+    wait_until(start + static_cast<Clock::rep>(index) * interval);
+    send_visit(files[index], index);
+  }
+  flush_all();
+
+  summary_.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  manifest_->write_end(
+      verify::ManifestEnd{summary_.visits, summary_.alerts, summary_.failed, kafka::now_ms()});
+  return summary_;
+}
+
+// Serves delivery reports while waiting, so that earlier visits finish on time.
+void Sender::wait_until(Clock::time_point start) {
+  while (true) {
+    const auto remaining = start - Clock::now();
+    if (remaining <= Clock::duration::zero()) return;
+    const auto step = std::min<Clock::duration>(remaining, std::chrono::milliseconds(100));
+    producer_.poll(std::chrono::ceil<std::chrono::milliseconds>(step));
+  }
+}
+
+std::int32_t Sender::schema_id_of(const avro::ContainerReader& reader, const fs::path& file) {
+  const std::string& writer_name = reader.schema()->root().full_name;
+  std::optional<wire::SchemaVersion> version = options_.schema_version;
+  if (!version) version = version_from_schema_name(writer_name);
+  if (!version) {
+    throw std::runtime_error(fmt::format(
+        "visit file {}: writer schema \"{}\" is not named lsst.vMAJOR_MINOR.alert; give the "
+        "schema version with --schema-version",
+        file.string(), writer_name));
+  }
+
+  // Consumers decode with the schema the id names, so the file's alerts must decode with it.
+  auto schema = catalog_.by_version(*version);
+  if (!schema) {
+    throw std::runtime_error(fmt::format("visit file {}: schema {}: {}", file.string(),
+                                         version->to_string(), schema.error().to_string()));
+  }
+  if (!reader.objects().empty()) {
+    auto decoded = avro::decode_exact((*schema)->root(), reader.objects().front());
+    if (!decoded) {
+      throw std::runtime_error(fmt::format(
+          "visit file {}: its first alert does not decode with schema {} of {}: {}", file.string(),
+          version->to_string(), catalog_.root().string(), decoded.error().to_string()));
+    }
+  }
+  return version->id();
+}
+
+void Sender::send_visit(const fs::path& file, std::size_t index) {
+  auto reader = avro::ContainerReader::open(file);
+  if (!reader) {
+    throw std::runtime_error(fmt::format("cannot read visit file: {}", reader.error().to_string()));
+  }
+  const std::int32_t schema_id = schema_id_of(*reader, file);
+  const auto& objects = reader->objects();
+
+  // The visit id is the first alert's diaSource.visit, else the number in the file name.
+  const avro::Node& writer_root = reader->schema()->root();
+  std::optional<std::int64_t> visit_id;
+  if (!objects.empty()) {
+    if (auto first = verify::read_alert_identity(writer_root, objects.front())) {
+      visit_id = first->visit;
+    }
+  }
+  if (!visit_id) visit_id = visit_from_file_name(file);
+
+  VisitState& visit = visits_.emplace_back();
+  visit.record.visit = visit_id.value_or(static_cast<std::int64_t>(index));
+  visit.record.file = file.filename().string();
+  visit.record.alerts = static_cast<std::int64_t>(objects.size());
+  visit.pending.reserve(objects.size());
+  visit.started = Clock::now();
+  log_->info("visit {} started: {} alerts from {}, schema id {}", visit.record.visit,
+             objects.size(), file.string(), schema_id);
+
+  for (std::size_t position = 0; position < objects.size(); ++position) {
+    send_alert(visit, writer_root, schema_id, objects[position], position);
+  }
+  visit.all_produced = true;
+  if (visit.outstanding == 0) finish_visit(visit);
+}
+
+void Sender::send_alert(VisitState& visit, const avro::Node& writer_root, std::int32_t schema_id,
+                        std::string_view body, std::size_t position) {
+  auto identity = verify::read_alert_identity(writer_root, body);
+  if (!identity) {
+    log_->error("visit file {} alert {} is not sent: {}", visit.record.file, position,
+                identity.error().to_string());
+    ++visit.record.failed;
+    return;
+  }
+
+  framed_.clear();
+  wire::append_header(schema_id, framed_);
+  framed_.append(body);
+
+  PendingAlert& pending = visit.pending.emplace_back();
+  pending.visit = &visit;
+  pending.alert_id = identity->alert_id;
+  pending.visit_id = identity->visit.value_or(visit.record.visit);
+  pending.digest = verify::digest_of(framed_);
+  pending.send_ms = kafka::now_ms();
+  if (visit.record.first_send_ms == 0) visit.record.first_send_ms = pending.send_ms;
+  visit.record.last_send_ms = pending.send_ms;
+
+  std::array<char, 24> key{};
+  std::optional<std::string_view> key_view;
+  if (identity->object_id) {
+    const auto end = std::to_chars(key.data(), key.data() + key.size(), *identity->object_id).ptr;
+    key_view = std::string_view(key.data(), end);
+  }
+  // NOTE: the header value is ASCII decimal here; the byte encoding of Rubin's own
+  // producer_timestamp header has not been checked against its source.
+  std::array<char, 24> timestamp{};
+  const auto timestamp_end =
+      std::to_chars(timestamp.data(), timestamp.data() + timestamp.size(), pending.send_ms).ptr;
+  const kafka::Header headers[] = {
+      {"producer_timestamp", std::string_view(timestamp.data(), timestamp_end)}};
+
+  const kafka::OutgoingMessage message{.topic = options_.topic,
+                                       .key = key_view,
+                                       .value = framed_,
+                                       .timestamp_ms = pending.send_ms,
+                                       .headers = headers,
+                                       .opaque = &pending};
+  while (true) {
+    auto produced = producer_.produce(message);
+    if (produced) break;
+    if (produced.error().code == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+      producer_.poll(std::chrono::milliseconds(100));
+      continue;
+    }
+    log_->error("alert {} of visit {} is not sent: {}", pending.alert_id, visit.record.visit,
+                produced.error().message);
+    ++visit.record.failed;
+    return;
+  }
+  ++visit.outstanding;
+  producer_.poll(std::chrono::milliseconds(0));
+}
+
+void Sender::on_delivery(const kafka::DeliveryReport& report) {
+  auto& pending = *static_cast<PendingAlert*>(report.opaque);
+  VisitState& visit = *pending.visit;
+  if (report.error) {
+    log_->error("delivery of alert {} of visit {} to topic {} failed: {}", pending.alert_id,
+                visit.record.visit, report.topic, report.error->message);
+    ++visit.record.failed;
+  } else {
+    manifest_->write_alert(verify::ManifestAlert{pending.alert_id, pending.visit_id,
+                                                 std::string(report.topic), report.partition,
+                                                 report.offset, pending.digest, pending.send_ms});
+    ++summary_.alerts;
+  }
+  --visit.outstanding;
+  if (visit.all_produced && visit.outstanding == 0) finish_visit(visit);
+}
+
+void Sender::finish_visit(VisitState& visit) {
+  visit.record.seconds = std::chrono::duration<double>(Clock::now() - visit.started).count();
+  const std::int64_t sent = visit.record.alerts - visit.record.failed;
+  const double rate = visit.record.seconds > 0 ? sent / visit.record.seconds : 0;
+  if (visit.record.failed == 0) {
+    log_->info("visit {} done: {} alerts in {:.3f} s ({:.0f} alerts/s)", visit.record.visit, sent,
+               visit.record.seconds, rate);
+  } else {
+    log_->error("visit {} done: {} alerts in {:.3f} s ({:.0f} alerts/s), {} not sent",
+                visit.record.visit, sent, visit.record.seconds, rate, visit.record.failed);
+  }
+  manifest_->write_visit(visit.record);
+  ++summary_.visits;
+  summary_.failed += visit.record.failed;
+  visit.finished = true;
+
+  // Visits finish in order unless a later one is empty, so only finished visits at the
+  // front are released.
+  while (!visits_.empty() && visits_.front().finished) visits_.pop_front();
+}
+
+void Sender::flush_all() {
+  const auto timeout_ms = std::stoll(producer_.setting("message.timeout.ms").value_or("300000"));
+  const auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms) + kFlushMargin;
+  while (producer_.outstanding() > 0 && Clock::now() < deadline) {
+    (void)producer_.flush(std::chrono::seconds(1));
+  }
+
+  // finish_visit() releases the visit at the front, so this loop ends.
+  while (!visits_.empty()) {
+    VisitState& visit = visits_.front();
+    log_->error("visit {}: {} alerts without a delivery report after the final flush",
+                visit.record.visit, visit.outstanding);
+    visit.record.failed += visit.outstanding;
+    visit.outstanding = 0;
+    finish_visit(visit);
+  }
+}
+
+}  // namespace
+
+std::vector<kafka::Setting> producer_settings(const SendOptions& options) {
+  return {
+      {"bootstrap.servers", options.brokers},
+      {"client.id", "skystream-send"},
+      // An alert counts as sent once every in-sync replica has stored it, and retries neither
+      // duplicate nor reorder messages.
+      {"acks", "all"},
+      {"enable.idempotence", "true"},
+      // Batches of alerts instead of one request per alert.
+      {"linger.ms", "20"},
+      {"compression.type", options.compression},
+      // Rubin's alert topic allows messages up to 10 MiB.
+      {"message.max.bytes", "10485760"},
+      // The partitioner of the Java client, so that other producers keying by object id put
+      // an object's alerts on the same partition.
+      {"partitioner", "murmur2_random"},
+  };
+}
+
+std::vector<fs::path> list_visit_files(const fs::path& directory) {
+  std::error_code status;
+  fs::directory_iterator entries(directory, status);
+  if (status) {
+    throw std::runtime_error(
+        fmt::format("cannot read directory {}: {}", directory.string(), status.message()));
+  }
+  std::vector<fs::path> files;
+  for (const fs::directory_entry& entry : entries) {
+    if (entry.is_regular_file() && entry.path().extension() == ".avro") {
+      files.push_back(entry.path());
+    }
+  }
+  if (files.empty()) {
+    throw std::runtime_error(fmt::format("no visit files (*.avro) in {}", directory.string()));
+  }
+  std::ranges::sort(files);
+  return files;
+}
+
+std::optional<wire::SchemaVersion> version_from_schema_name(std::string_view full_name) {
+  static const std::regex pattern(R"(lsst\.v(\d+)_(\d+)\.alert)");
+  std::match_results<std::string_view::const_iterator> match;
+  if (!std::regex_match(full_name.begin(), full_name.end(), match, pattern)) return std::nullopt;
+  auto version = wire::parse_schema_version(match[1].str() + "." + match[2].str());
+  if (!version) return std::nullopt;
+  return *version;
+}
+
+SendSummary run_send(const SendOptions& options) {
+  const std::vector<fs::path> files = list_visit_files(options.input_directory);
+  Sender sender(options);
+  return sender.run(files);
+}
+
+}  // namespace skystream::service

@@ -1,0 +1,101 @@
+#include "service/verifier.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+#include <memory>
+
+#include "kafka/client.h"
+#include "kafka/reader.h"
+#include "logging.h"
+#include "verify/digest.h"
+#include "verify/framed_alert.h"
+#include "verify/manifest.h"
+#include "verify/tally.h"
+
+namespace skystream::service {
+namespace {
+
+kafka::Config reader_config(const VerifyOptions& options) {
+  kafka::Config config =
+      kafka::value_or_throw(kafka::Config::from_settings(std::vector<kafka::Setting>{
+          {"bootstrap.servers", options.brokers}, {"client.id", "skystream-verify"}}));
+  kafka::value_or_throw(config.set_all(options.settings));
+  return config;
+}
+
+std::int64_t failed_sends(const verify::Manifest& manifest) {
+  std::int64_t failed = 0;
+  for (const verify::ManifestVisit& visit : manifest.visits) failed += visit.failed;
+  return failed;
+}
+
+}  // namespace
+
+verify::VerifyReport run_verify(const VerifyOptions& options) {
+  auto log = logger("verify");
+  const verify::Manifest manifest = verify::read_manifest(options.manifest_path);
+  const verify::ManifestIndex index(manifest.alerts);
+  log->info("manifest {}: {} alerts to topic {} in {} visits", options.manifest_path.string(),
+            manifest.alerts.size(), manifest.header.topic, manifest.visits.size());
+
+  // Each topic is read once, however often it was named.
+  std::vector<std::string> topics;
+  for (const std::string& topic : options.topics) {
+    if (std::ranges::find(topics, topic) == topics.end()) topics.push_back(topic);
+  }
+  if (topics.empty()) topics.push_back(manifest.header.topic);
+  std::map<std::string, std::unique_ptr<verify::TopicTally>, std::less<>> tallies;
+  for (const std::string& topic : topics) {
+    tallies.emplace(topic,
+                    std::make_unique<verify::TopicTally>(index, topic == manifest.header.topic));
+  }
+
+  kafka::ReadOptions read_options;
+  read_options.idle_timeout = options.idle_timeout;
+  kafka::TopicReader reader(reader_config(options), topics, read_options);
+  log->info("reading {} from the beginning: {} offsets", fmt::join(topics, ", "),
+            reader.offsets_to_read());
+
+  // Each message counts once: an invalid one by its position, a valid one by its alert id.
+  wire::SchemaCatalog catalog(options.schema_root);
+  verify::FramedAlertReader alerts(catalog);
+  verify::InvalidMessageLog invalid(log);
+  auto on_message = [&](const kafka::Message& message) {
+    const std::int64_t received_ms = kafka::now_ms();
+    std::optional<std::int64_t> latency_ms;
+    if (const auto timestamp = message.timestamp_ms()) latency_ms = received_ms - *timestamp;
+
+    verify::TopicTally& tally = *tallies.find(message.topic())->second;
+    auto alert_id = alerts.read_alert_id(message.value());
+    if (!alert_id) {
+      invalid.record(message.topic(), message.partition(), message.offset(), alert_id.error());
+      tally.add_invalid(latency_ms);
+      return;
+    }
+    tally.add(*alert_id, verify::digest_of(message.value()), latency_ms);
+  };
+  auto on_end = [&](const kafka::PartitionEnd& end) {
+    log->debug("topic {} partition {} read to offset {}", end.topic, end.partition, end.offset);
+  };
+  kafka::value_or_throw(reader.read(on_message, on_end));
+
+  verify::VerifyReport report;
+  report.manifest_path = options.manifest_path.string();
+  report.header = manifest.header;
+  report.manifest_alerts = static_cast<std::int64_t>(manifest.alerts.size());
+  report.manifest_complete = manifest.end.has_value();
+  report.failed_sends = failed_sends(manifest);
+  report.visits = manifest.visits;
+  std::vector<const verify::TopicTally*> parts;
+  for (const std::string& topic : topics) {
+    const verify::TopicTally& tally = *tallies.find(topic)->second;
+    report.topics.push_back({topic, tally.full_stream(), tally.figures()});
+    parts.push_back(&tally);
+  }
+  report.total = verify::total_figures(parts);
+  return report;
+}
+
+}  // namespace skystream::service
