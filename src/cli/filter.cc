@@ -22,6 +22,7 @@ struct FilterArguments {
   std::string schema_version = "11.0";
   std::vector<std::string> kafka_settings;
   std::string json_path;
+  double eof_grace_seconds = 0;
 };
 
 void print_summary(const service::FilterSummary& summary) {
@@ -44,6 +45,8 @@ void run(FilterArguments& arguments) {
   auto version = wire::parse_schema_version(arguments.schema_version);
   if (!version) throw CLI::ValidationError("--schema-version", version.error().message);
   options.schema_version = *version;
+  options.eof_grace =
+      std::chrono::milliseconds(static_cast<std::int64_t>(arguments.eof_grace_seconds * 1000));
   auto settings = kafka::parse_settings(arguments.kafka_settings);
   if (!settings) throw CLI::ValidationError("--kafka", settings.error().message);
   options.settings = std::move(*settings);
@@ -89,6 +92,12 @@ void add_filter_command(CLI::App& app) {
   command->add_option("--group", options.consumer_group, "Kafka consumer group id")->required();
   command->add_flag("--exit-at-eof", options.exit_at_eof,
                     "Stop once every assigned partition is read to its end");
+  command
+      ->add_option("--eof-grace", arguments->eof_grace_seconds,
+                   "With --exit-at-eof, seconds every partition must stay at its end before "
+                   "stopping, so pauses between visits of a live stream do not stop the service")
+      ->default_val(0.0)
+      ->check(CLI::NonNegativeNumber);
   command->add_option("--topic-prefix", options.topic_prefix,
                       "Text put before every filter's output topic name (default: none)");
   command->add_option("--dead-letter-topic", options.dead_letter_topic,

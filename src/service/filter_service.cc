@@ -19,6 +19,7 @@
 #include "kafka/consumer.h"
 #include "kafka/producer.h"
 #include "logging.h"
+#include "verify/tally.h"
 #include "wire/framing.h"
 
 namespace skystream::service {
@@ -82,6 +83,7 @@ class FilterService {
   std::unique_ptr<kafka::Producer> producer_;
   std::set<std::pair<std::string, std::int32_t>> at_end_;
   BadMessageLog bad_log_;
+  std::vector<std::int64_t> latencies_ms_;
   FilterSummary summary_;
 };
 
@@ -309,6 +311,8 @@ FilterSummary FilterService::run() {
                                   report.error->message);
         } else {
           ++counts->published;
+          if (report.timestamp_ms > 0)
+            latencies_ms_.push_back(kafka::now_ms() - report.timestamp_ms);
         }
       });
   consumer_ = std::make_unique<kafka::Consumer>(std::move(*consumer_config));
@@ -331,20 +335,25 @@ FilterSummary FilterService::run() {
   const auto start = std::chrono::steady_clock::now();
   auto last_commit = start;
   auto last_progress = start;
+  std::optional<std::chrono::steady_clock::time_point> all_at_end_since;
   while (!stop_requested.load()) {
     auto message = consumer_->poll(std::chrono::milliseconds(200));
     if (message && message->is_partition_eof()) {
       at_end_.insert({std::string(message->topic()), message->partition()});
-      if (options_.exit_at_eof && all_partitions_at_end()) break;
     } else if (message && message->is_error()) {
       log->warn("consumer error: {}", message->error().message);
     } else if (message) {
       at_end_.erase({std::string(message->topic()), message->partition()});
+      all_at_end_since.reset();
       process(*message);
     }
     producer_->poll(std::chrono::milliseconds(0));
 
     const auto now = std::chrono::steady_clock::now();
+    if (options_.exit_at_eof && all_partitions_at_end()) {
+      if (!all_at_end_since) all_at_end_since = now;
+      if (now - *all_at_end_since >= options_.eof_grace) break;
+    }
     if (now - last_commit >= options_.commit_interval) {
       commit();
       last_commit = now;
@@ -379,6 +388,11 @@ std::string FilterSummary::to_json() const {
   out["not_applicable"] = not_applicable;
   out["delivery_failures"] = delivery_failures;
   out["seconds"] = seconds;
+  if (latency_p50_ms && latency_p99_ms) {
+    out["latency_ms"] = {{"p50", *latency_p50_ms}, {"p99", *latency_p99_ms}};
+  } else {
+    out["latency_ms"] = nullptr;
+  }
   out["filters"] = nlohmann::ordered_json::array();
   for (const FilterCounts& counts : filters) {
     out["filters"].push_back({{"group", counts.group},

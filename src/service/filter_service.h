@@ -14,6 +14,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,7 +29,10 @@ struct FilterOptions {
   std::filesystem::path config_path;
   std::string filter_group;  // empty: every group of the config file
   std::string consumer_group;
-  bool exit_at_eof = false;       // stop once every assigned partition has been read to its end
+  bool exit_at_eof = false;  // stop once every assigned partition has been read to its end
+  // With exit_at_eof: how long every partition must stay at its end before the service stops,
+  // so that a live stream with pauses between visits is read whole.
+  std::chrono::milliseconds eof_grace{0};
   std::string dead_letter_topic;  // empty: bad messages are only logged and counted
   // Put before every filter's topic name, so that runs or tenants sharing a broker keep their
   // filtered streams apart ("run7-" makes Filter001 publish to run7-Filter001).
@@ -59,6 +63,10 @@ struct FilterSummary {
   std::uint64_t not_applicable = 0;     // schema on which a filter does not compile
   std::uint64_t delivery_failures = 0;  // matches the broker did not acknowledge
   double seconds = 0;
+  // Milliseconds from an alert's Kafka timestamp (set when it was first sent) to the delivery
+  // report of its match on a filter's topic: the time until the match could be read there.
+  std::optional<std::int64_t> latency_p50_ms;
+  std::optional<std::int64_t> latency_p99_ms;
   std::vector<FilterCounts> filters;
 
   std::uint64_t bad() const { return bad_frame + unknown_schema + undecodable; }
@@ -66,7 +74,8 @@ struct FilterSummary {
   std::string to_json() const;
 };
 
-// Runs the service until `exit_at_eof` finds every assigned partition at its end, or until
+// Runs the service until `exit_at_eof` finds every assigned partition at its end (for
+// `eof_grace`), or until
 // SIGINT or SIGTERM. Throws std::runtime_error when the config file is invalid or a filter
 // does not compile against `schema_version`, and kafka::KafkaError when no broker answers
 // within kafka::kStartupTimeout.
