@@ -31,6 +31,12 @@ void print_summary(const service::FilterSummary& summary) {
       "schema id, {} undecodable), {} delivery failures, {:.3f} s\n",
       summary.alerts, summary.decoded, summary.bad(), summary.bad_frame, summary.unknown_schema,
       summary.undecodable, summary.delivery_failures, summary.seconds);
+  if (summary.latency_p50_ms && summary.latency_p99_ms) {
+    fmt::print(
+        "match latency, first send to acknowledged on the filter topic: p50 {} ms, "
+        "p99 {} ms\n",
+        *summary.latency_p50_ms, *summary.latency_p99_ms);
+  }
   fmt::print("{:<12} {:<12} {:<20} {:>9} {:>10} {:>8}\n", "group", "filter", "topic", "matched",
              "published", "capped");
   for (const service::FilterCounts& counts : summary.filters) {

@@ -372,6 +372,8 @@ FilterSummary FilterService::run() {
   }
   summary_.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  summary_.latency_p50_ms = verify::percentile(latencies_ms_, 50);
+  summary_.latency_p99_ms = verify::percentile(latencies_ms_, 99);
   log_progress(true);
   return summary_;
 }
