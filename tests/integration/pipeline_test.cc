@@ -1,11 +1,12 @@
-// The whole path on the real broker at 127.0.0.1:9092: simulate, send, filter with two filter
-// groups, verify. Counts are judged by confluent-kafka and fastavro (tests/tools/kafka_judge.py),
-// not by skystream itself.
+// The whole path on the real broker (127.0.0.1:9092 by default): simulate, send, filter with two
+// filter groups, verify. Counts are judged by confluent-kafka and fastavro
+// (tests/tools/kafka_judge.py), not by skystream itself.
 
 #include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -22,7 +23,11 @@ using testing::run_command;
 using testing::shell_quote;
 using testing::TempDir;
 
-const std::string kBrokers = "127.0.0.1:9092";
+// The broker that scripts/test points the tests at, 127.0.0.1:9092 unless it says otherwise.
+const std::string kBrokers = [] {
+  const char* servers = std::getenv("SKYSTREAM_BOOTSTRAP_SERVERS");
+  return std::string(servers && *servers ? servers : "127.0.0.1:9092");
+}();
 const std::string kBinary = SKYSTREAM_BINARY;
 const fs::path kSource = SKYSTREAM_SOURCE_DIR;
 constexpr int kCap = 20;  // max_per_visit of every filter in config/ldm-503-5.toml
