@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <mutex>
 #include <thread>
 
 #include "logging.h"
@@ -35,6 +36,37 @@ void on_log(const rd_kafka_t* handle, int level, const char* facility, const cha
   logger("kafka")->log(log_level(level), "{} {}: {}", rd_kafka_name(handle), facility, message);
 }
 
+// Logs librdkafka's error events, collapsing repeats: librdkafka raises the same event (all
+// brokers down, for one) on every reconnection attempt.
+class ErrorLog {
+ public:
+  void log(rd_kafka_t* handle, rd_kafka_resp_err_t code, std::string_view reason) {
+    std::lock_guard lock(mutex_);
+    const auto now = std::chrono::steady_clock::now();
+    const bool repeat = code == last_code_ && reason == last_reason_;
+    if (repeat && now - last_logged_ < kRepeatInterval) {
+      ++suppressed_;
+      return;
+    }
+    std::string suffix;
+    if (repeat && suppressed_ > 0) suffix = fmt::format(" ({} more since the last)", suppressed_);
+    logger("kafka")->warn("{} {}: {}{}", rd_kafka_name(handle), rd_kafka_err2name(code), reason,
+                          suffix);
+    last_code_ = code;
+    last_reason_ = reason;
+    last_logged_ = now;
+    suppressed_ = 0;
+  }
+
+ private:
+  static constexpr std::chrono::seconds kRepeatInterval{10};
+  std::mutex mutex_;
+  rd_kafka_resp_err_t last_code_ = RD_KAFKA_RESP_ERR_NO_ERROR;
+  std::string last_reason_;
+  std::chrono::steady_clock::time_point last_logged_;
+  std::int64_t suppressed_ = 0;
+};
+
 // librdkafka retries transport errors by itself, so they are warnings. A fatal error stops
 // every later produce: it means an idempotent producer can no longer guarantee order.
 void on_error(rd_kafka_t* handle, int code, const char* reason, void* /*opaque*/) {
@@ -46,8 +78,8 @@ void on_error(rd_kafka_t* handle, int code, const char* reason, void* /*opaque*/
                            fatal_reason.data());
     return;
   }
-  logger("kafka")->warn("{} {}: {}", rd_kafka_name(handle),
-                        rd_kafka_err2name(static_cast<rd_kafka_resp_err_t>(code)), reason);
+  static ErrorLog errors;
+  errors.log(handle, static_cast<rd_kafka_resp_err_t>(code), reason);
 }
 
 int to_int_ms(std::chrono::milliseconds timeout) {

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <array>
+#include <atomic>
 
 #include "logging.h"
 
@@ -10,6 +11,9 @@ namespace skystream::kafka {
 
 struct Producer::State {
   DeliveryCallback on_delivery;
+  // Messages produced whose delivery reports have not been served. rd_kafka_outq_len() would
+  // also count librdkafka's own requests and events.
+  std::atomic<std::int64_t> outstanding = 0;
 };
 
 namespace {
@@ -23,7 +27,7 @@ Config with_delivery_callback(Config config,
 }  // namespace
 
 Producer::Producer(Config config, DeliveryCallback on_delivery)
-    : Producer(std::make_unique<State>(State{std::move(on_delivery)}), std::move(config)) {}
+    : Producer(std::make_unique<State>(std::move(on_delivery)), std::move(config)) {}
 
 Producer::Producer(std::unique_ptr<State> state, Config config)
     : Client(RD_KAFKA_PRODUCER, with_delivery_callback(std::move(config), &Producer::on_delivery),
@@ -32,7 +36,7 @@ Producer::Producer(std::unique_ptr<State> state, Config config)
 
 Producer::~Producer() {
   if (raw() == nullptr) return;  // moved from
-  const int outstanding = rd_kafka_outq_len(raw());
+  const std::int64_t outstanding = state_->outstanding;
   if (outstanding > 0) {
     logger("kafka")->warn("producer for \"{}\" destroyed with {} messages not yet delivered",
                           brokers(), outstanding);
@@ -87,7 +91,10 @@ Result<void> Producer::produce(const OutgoingMessage& message) {
   }
 
   rd_kafka_error_t* error = rd_kafka_produceva(raw(), fields.data(), count);
-  if (error == nullptr) return {};
+  if (error == nullptr) {
+    ++state_->outstanding;
+    return {};
+  }
   Error result{
       rd_kafka_error_code(error),
       fmt::format("producing to topic {} failed: {}", message.topic, rd_kafka_error_string(error))};
@@ -106,11 +113,12 @@ Result<void> Producer::flush(std::chrono::milliseconds timeout) {
       make_error(code, fmt::format("flushing {} messages to \"{}\"", outstanding(), brokers())));
 }
 
-int Producer::outstanding() const { return rd_kafka_outq_len(raw()); }
+std::int64_t Producer::outstanding() const { return state_->outstanding; }
 
 void Producer::on_delivery(rd_kafka_t* /*handle*/, const rd_kafka_message_t* message,
                            void* opaque) {
-  const auto* state = static_cast<const State*>(opaque);
+  auto* state = static_cast<State*>(opaque);
+  --state->outstanding;
   DeliveryReport report;
   report.opaque = message->_private;
   report.topic = rd_kafka_topic_name(message->rkt);

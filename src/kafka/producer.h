@@ -44,9 +44,9 @@ struct OutgoingMessage {
 
 struct DeliveryReport {
   void* opaque = nullptr;
-  std::string_view topic;       // valid during the callback only
-  std::int32_t partition = -1;  // -1 when the message never reached a partition
-  std::int64_t offset = -1;     // -1 when the broker did not acknowledge the message
+  std::string_view topic;                         // valid during the callback only
+  std::int32_t partition = -1;                    // -1 when the message never reached a partition
+  std::int64_t offset = RD_KAFKA_OFFSET_INVALID;  // when the broker did not acknowledge it
   std::int64_t timestamp_ms = -1;
   std::optional<Error> error;  // set when delivery failed
 };
@@ -80,8 +80,8 @@ class Producer : public Client {
   // Fails with RD_KAFKA_RESP_ERR__TIMED_OUT when messages are still outstanding.
   [[nodiscard]] Result<void> flush(std::chrono::milliseconds timeout);
 
-  // Messages queued or in flight whose delivery reports have not been served yet.
-  int outstanding() const;
+  // Messages produced whose delivery reports have not been served yet.
+  std::int64_t outstanding() const;
 
  private:
   struct State;

@@ -1,0 +1,166 @@
+// Tallies against hand-built manifests. Every expected figure is counted by hand from the
+// messages listed in the test.
+
+#include <gtest/gtest.h>
+
+#include <vector>
+
+#include "verify/tally.h"
+
+namespace skystream::verify {
+namespace {
+
+// Alerts 1 to 4, each with the digest of its own id as text.
+std::vector<ManifestAlert> four_alerts() {
+  std::vector<ManifestAlert> alerts;
+  for (std::int64_t id = 1; id <= 4; ++id) {
+    alerts.push_back(ManifestAlert{id, 9, "alerts", 0, id - 1, digest_of(std::to_string(id)), 0});
+  }
+  return alerts;
+}
+
+TEST(VerifyPercentile, NearestRankOfOneToTen) {
+  std::vector<std::int64_t> values = {10, 9, 8, 7, 6, 5, 4, 3, 2, 1};
+  EXPECT_EQ(percentile(values, 50), 5);   // rank ceil(0.5 * 10) = 5
+  EXPECT_EQ(percentile(values, 99), 10);  // rank ceil(0.99 * 10) = 10
+  EXPECT_EQ(percentile(values, 100), 10);
+  EXPECT_EQ(percentile(values, 1), 1);  // rank ceil(0.1) = 1
+}
+
+TEST(VerifyPercentile, NearestRankOfFiveValues) {
+  std::vector<std::int64_t> values = {50, 15, 40, 20, 35};
+  EXPECT_EQ(percentile(values, 30), 20);  // rank ceil(1.5) = 2
+  EXPECT_EQ(percentile(values, 40), 20);  // rank ceil(2.0) = 2
+  EXPECT_EQ(percentile(values, 50), 35);  // rank ceil(2.5) = 3
+  EXPECT_EQ(percentile(values, 100), 50);
+}
+
+TEST(VerifyPercentile, SingleValueIsEveryPercentile) {
+  std::vector<std::int64_t> values = {7};
+  EXPECT_EQ(percentile(values, 50), 7);
+  EXPECT_EQ(percentile(values, 99), 7);
+}
+
+TEST(VerifyPercentile, EmptyHasNone) {
+  std::vector<std::int64_t> values;
+  EXPECT_FALSE(percentile(values, 50).has_value());
+}
+
+TEST(VerifyTally, CleanFullStreamPasses) {
+  const auto alerts = four_alerts();
+  const ManifestIndex index(alerts);
+  TopicTally tally(index, true);
+  for (std::int64_t id = 1; id <= 4; ++id) tally.add(id, digest_of(std::to_string(id)), 100);
+
+  const TopicFigures figures = tally.figures();
+  EXPECT_EQ(figures.expected, 4);
+  EXPECT_EQ(figures.received, 4);
+  EXPECT_EQ(figures.missing, 0);
+  EXPECT_EQ(figures.duplicates, 0);
+  EXPECT_EQ(figures.mismatched, 0);
+  EXPECT_TRUE(figures.passed());
+}
+
+// Six messages: 1 and 2 as sent, 2 again, 3 with a changed body, 99 (not in the manifest), and
+// one whose alert id could not be read. Alert 4 never arrives.
+TEST(VerifyTally, FullStreamCountsEachDefect) {
+  const auto alerts = four_alerts();
+  const ManifestIndex index(alerts);
+  TopicTally tally(index, true);
+  tally.add(1, digest_of("1"), 10);
+  tally.add(2, digest_of("2"), 20);
+  tally.add(2, digest_of("2"), 30);
+  tally.add(3, digest_of("3 changed"), 40);
+  tally.add(99, digest_of("99"), 50);
+  tally.add_invalid(60);
+
+  const TopicFigures figures = tally.figures();
+  EXPECT_EQ(figures.expected, 4);
+  EXPECT_EQ(figures.received, 6);
+  EXPECT_EQ(figures.missing, 1);
+  EXPECT_EQ(figures.duplicates, 1);
+  EXPECT_EQ(figures.mismatched, 1);
+  EXPECT_EQ(figures.unknown, 1);
+  EXPECT_EQ(figures.invalid, 1);
+  EXPECT_FALSE(figures.passed());
+  ASSERT_TRUE(figures.latency_ms.has_value());
+  EXPECT_EQ(figures.latency_ms->p50, 30);  // rank ceil(0.5 * 6) = 3 of 10..60
+  EXPECT_EQ(figures.latency_ms->p99, 60);  // rank ceil(0.99 * 6) = 6
+}
+
+TEST(VerifyTally, ChangedDuplicateCountsTwice) {
+  const auto alerts = four_alerts();
+  const ManifestIndex index(alerts);
+  TopicTally tally(index, true);
+  tally.add(1, digest_of("1"), std::nullopt);
+  tally.add(1, digest_of("1 changed"), std::nullopt);
+
+  const TopicFigures figures = tally.figures();
+  EXPECT_EQ(figures.duplicates, 1);
+  EXPECT_EQ(figures.mismatched, 1);
+  EXPECT_EQ(figures.missing, 3);
+}
+
+TEST(VerifyTally, FilteredTopicExpectsWhatItReceived) {
+  const auto alerts = four_alerts();
+  const ManifestIndex index(alerts);
+  TopicTally tally(index, false);
+  tally.add(1, digest_of("1"), 5);
+  tally.add(3, digest_of("3"), 7);
+
+  const TopicFigures figures = tally.figures();
+  EXPECT_EQ(figures.expected, 2);
+  EXPECT_EQ(figures.received, 2);
+  EXPECT_EQ(figures.missing, 0);
+  EXPECT_TRUE(figures.passed());
+}
+
+TEST(VerifyTally, FilteredTopicFlagsUnknownAlert) {
+  const auto alerts = four_alerts();
+  const ManifestIndex index(alerts);
+  TopicTally tally(index, false);
+  tally.add(5, digest_of("5"), 5);
+
+  const TopicFigures figures = tally.figures();
+  EXPECT_EQ(figures.unknown, 1);
+  EXPECT_EQ(figures.missing, 0);
+  EXPECT_FALSE(figures.passed());
+}
+
+TEST(VerifyTally, NoTimestampsNoLatency) {
+  const auto alerts = four_alerts();
+  const ManifestIndex index(alerts);
+  TopicTally tally(index, true);
+  tally.add(1, digest_of("1"), std::nullopt);
+  EXPECT_FALSE(tally.figures().latency_ms.has_value());
+}
+
+TEST(VerifyTally, TotalAddsTopicsAndPoolsLatency) {
+  const auto alerts = four_alerts();
+  const ManifestIndex index(alerts);
+  TopicTally full(index, true);
+  for (std::int64_t id = 1; id <= 3; ++id) full.add(id, digest_of(std::to_string(id)), id * 10);
+  TopicTally filtered(index, false);
+  filtered.add(2, digest_of("2 changed"), 100);
+
+  const TopicTally* tallies[] = {&full, &filtered};
+  const TopicFigures total = total_figures(tallies);
+  EXPECT_EQ(total.expected, 5);  // 4 from the manifest, 1 received on the filtered topic
+  EXPECT_EQ(total.received, 4);
+  EXPECT_EQ(total.missing, 1);
+  EXPECT_EQ(total.mismatched, 1);
+  ASSERT_TRUE(total.latency_ms.has_value());
+  EXPECT_EQ(total.latency_ms->p50, 20);   // 10 20 30 100: rank 2
+  EXPECT_EQ(total.latency_ms->p99, 100);  // rank 4
+}
+
+TEST(VerifyManifestIndex, FindsPositionById) {
+  const auto alerts = four_alerts();
+  const ManifestIndex index(alerts);
+  EXPECT_EQ(index.size(), 4u);
+  EXPECT_EQ(index.find(3), 2u);
+  EXPECT_FALSE(index.find(5).has_value());
+}
+
+}  // namespace
+}  // namespace skystream::verify
