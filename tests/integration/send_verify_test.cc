@@ -1,0 +1,485 @@
+// skystream send, print and verify against the real broker at 127.0.0.1:9092.
+//
+// Visit files are built here from the schema 11.0 zero value with chosen ids, so the expected
+// keys and ids follow from the rule in alert_plan(). The independent judge is a Python script
+// with confluent-kafka and fastavro that reads the topic back. Every test writes to its own
+// topics, named with the process id and the time, so runs do not see each other's messages.
+
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <set>
+#include <sstream>
+#include <string>
+
+#include "../support/process.h"
+#include "avro/container.h"
+#include "avro/value.h"
+#include "wire/schemas.h"
+
+namespace skystream {
+namespace {
+
+using nlohmann::json;
+using testing::CommandResult;
+using testing::run_command;
+using testing::shell_quote;
+using testing::TempDir;
+
+constexpr int kBrokerPort = 9092;
+const std::string kBrokers = "127.0.0.1:" + std::to_string(kBrokerPort);
+constexpr int kVisits = 2;
+constexpr int kAlertsPerVisit = 150;
+constexpr int kAlerts = kVisits * kAlertsPerVisit;
+
+// Reads a topic from the start of each partition to its end and prints one JSON object per
+// message: partition, offset, key, the first five value bytes as hex, the timestamp, the
+// producer_timestamp header, and the diaSourceId that fastavro decodes from the body.
+constexpr const char* kJudgeScript = R"PY(
+import io, json, sys
+import fastavro
+import lsst.alert.packet as packet
+from confluent_kafka import Consumer, KafkaError, TopicPartition
+
+brokers, topic = sys.argv[1], sys.argv[2]
+schema = packet.Schema.from_file(packet.get_schema_path(11, 0) + "/lsst.v11_0.alert.avsc")
+parsed = fastavro.parse_schema(schema.definition)
+consumer = Consumer({"bootstrap.servers": brokers, "group.id": "send-verify-judge",
+                     "enable.auto.commit": False, "enable.partition.eof": True})
+metadata = consumer.list_topics(topic, timeout=10)
+partitions = [TopicPartition(topic, p, 0) for p in metadata.topics[topic].partitions]
+ends = {tp.partition: consumer.get_watermark_offsets(tp, timeout=10)[1] for tp in partitions}
+remaining = {p for p, end in ends.items() if end > 0}
+consumer.assign(partitions)
+messages = []
+while remaining:
+    message = consumer.poll(10)
+    if message is None:
+        sys.exit(f"timed out reading {topic}")
+    if message.error():
+        if message.error().code() == KafkaError._PARTITION_EOF:
+            remaining.discard(message.partition())
+            continue
+        sys.exit(f"error reading {topic}: {message.error()}")
+    value = message.value()
+    alert = fastavro.schemaless_reader(io.BytesIO(value[5:]), parsed)
+    headers = dict(message.headers() or [])
+    messages.append({
+        "partition": message.partition(), "offset": message.offset(),
+        "key": None if message.key() is None else message.key().decode(),
+        "header": value[:5].hex(), "timestamp": message.timestamp()[1],
+        "producer_timestamp": headers.get("producer_timestamp", b"").decode(),
+        "diaSourceId": alert["diaSourceId"]})
+    if message.offset() + 1 >= ends[message.partition()]:
+        remaining.discard(message.partition())
+consumer.close()
+print(json.dumps(messages))
+)PY";
+
+// Copies the first two messages of one topic into another, the second with its last byte
+// changed, as a filter that altered an alert would.
+constexpr const char* kCopyScript = R"PY(
+import sys
+from confluent_kafka import Consumer, Producer, TopicPartition
+
+brokers, source, target = sys.argv[1], sys.argv[2], sys.argv[3]
+consumer = Consumer({"bootstrap.servers": brokers, "group.id": "send-verify-copy",
+                     "enable.auto.commit": False})
+consumer.assign([TopicPartition(source, 0, 0)])
+values = []
+while len(values) < 2:
+    message = consumer.poll(10)
+    if message is None:
+        sys.exit(f"timed out reading {source}")
+    if not message.error():
+        values.append(message.value())
+consumer.close()
+changed = values[1][:-1] + bytes([values[1][-1] ^ 1])
+producer = Producer({"bootstrap.servers": brokers, "acks": "all"})
+for value in (values[0], changed):
+    producer.produce(target, value)
+if producer.flush(30) != 0:
+    sys.exit("messages not delivered")
+)PY";
+
+struct PlannedAlert {
+  std::int64_t alert_id = 0;
+  std::optional<std::int64_t> dia_object_id;
+  std::optional<std::int64_t> ss_object_id;
+};
+
+// Alert i of visit v: one in ten is a solar-system source (ssObjectId only), one in ten names
+// no object, and the rest belong to a diaObject.
+PlannedAlert alert_plan(int visit, int i) {
+  PlannedAlert plan;
+  plan.alert_id = visit * 1'000'000LL + i;
+  if (i % 10 == 0) {
+    plan.ss_object_id = 900'000'000LL + visit * 1000 + i;
+  } else if (i % 10 != 1) {
+    plan.dia_object_id = 500'000'000LL + visit * 1000 + i;
+  }
+  return plan;
+}
+
+// The message key the plan calls for: the object id in decimal, or none.
+std::optional<std::string> expected_key(const PlannedAlert& plan) {
+  if (plan.dia_object_id) return std::to_string(*plan.dia_object_id);
+  if (plan.ss_object_id) return std::to_string(*plan.ss_object_id);
+  return std::nullopt;
+}
+
+std::optional<PlannedAlert> find_plan(std::int64_t alert_id) {
+  const int visit = static_cast<int>(alert_id / 1'000'000);
+  const int i = static_cast<int>(alert_id % 1'000'000);
+  if (visit < 1 || visit > kVisits || i >= kAlertsPerVisit) return std::nullopt;
+  return alert_plan(visit, i);
+}
+
+void write_visit_files(const std::filesystem::path& directory) {
+  std::filesystem::create_directories(directory);
+  wire::SchemaCatalog catalog(SKYSTREAM_SCHEMA_ROOT);
+  auto schema = catalog.by_version(wire::SchemaVersion{11, 0});
+  if (!schema) throw std::runtime_error(schema.error().to_string());
+
+  for (int visit = 1; visit <= kVisits; ++visit) {
+    const auto path = directory / ("visit-00000" + std::to_string(visit) + ".avro");
+    auto writer = avro::ContainerWriter::create(path, *schema);
+    if (!writer) throw std::runtime_error(writer.error().to_string());
+    for (int i = 0; i < kAlertsPerVisit; ++i) {
+      const PlannedAlert plan = alert_plan(visit, i);
+      avro::Value alert = avro::Value::zero((*schema)->root());
+      alert.field("diaSourceId").integer = plan.alert_id;
+      avro::Value& source = alert.field("diaSource");
+      source.field("diaSourceId").integer = plan.alert_id;
+      source.field("visit").integer = visit;
+      if (plan.dia_object_id) {
+        source.field("diaObjectId").select_type(avro::Type::kLong).integer = *plan.dia_object_id;
+      }
+      if (plan.ss_object_id) {
+        source.field("ssObjectId").select_type(avro::Type::kLong).integer = *plan.ss_object_id;
+      }
+      writer->append(alert);
+    }
+    if (auto closed = writer->close(); !closed) {
+      throw std::runtime_error(closed.error().to_string());
+    }
+  }
+}
+
+bool port_listening(int port) {
+  const int socket_fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  address.sin_port = htons(static_cast<std::uint16_t>(port));
+  const bool connected =
+      ::connect(socket_fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
+  ::close(socket_fd);
+  return connected;
+}
+
+std::string skystream(const std::string& arguments) {
+  return shell_quote(SKYSTREAM_BINARY) + " " + arguments;
+}
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+json read_json(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  return json::parse(in);
+}
+
+class SendVerify : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(port_listening(kBrokerPort))
+        << "no Kafka broker at " << kBrokers << "; start it with scripts/kafka start";
+    topic_ = "send-verify-" + std::to_string(::getpid()) + "-" + std::to_string(now_ms());
+    write_visit_files(dir_.path() / "visits");
+  }
+
+  // Sends the visit files to topic_ back to back and records the time around the send.
+  void send() {
+    send_started_ms_ = now_ms();
+    const CommandResult sent =
+        run_command(skystream("send --brokers " + kBrokers + " --topic " + topic_ +
+                              " --interval 0 --manifest " + shell_quote(manifest_path().string()) +
+                              " " + shell_quote((dir_.path() / "visits").string())));
+    send_finished_ms_ = now_ms();
+    ASSERT_EQ(sent.exit_code, 0);
+  }
+
+  CommandResult verify(const std::filesystem::path& manifest, const std::string& topics) {
+    return run_command(skystream("verify --brokers " + kBrokers + " --manifest " +
+                                 shell_quote(manifest.string()) + topics + " --json " +
+                                 shell_quote(report_path().string())));
+  }
+
+  json judge(const std::string& topic) {
+    const auto script = dir_.path() / "judge.py";
+    std::ofstream(script) << kJudgeScript;
+    const CommandResult result =
+        run_command(shell_quote(SKYSTREAM_PYTHON) + " " + shell_quote(script.string()) + " " +
+                    kBrokers + " " + topic);
+    EXPECT_EQ(result.exit_code, 0);
+    return json::parse(result.output);
+  }
+
+  std::filesystem::path manifest_path() const { return dir_.path() / "manifest.jsonl"; }
+  std::filesystem::path report_path() const { return dir_.path() / "verify.json"; }
+
+  TempDir dir_;
+  std::string topic_;
+  std::int64_t send_started_ms_ = 0;
+  std::int64_t send_finished_ms_ = 0;
+};
+
+TEST_F(SendVerify, SentAlertsFramedAndKeyed) {
+  ASSERT_NO_FATAL_FAILURE(send());
+  const json messages = judge(topic_);
+  ASSERT_EQ(messages.size(), static_cast<std::size_t>(kAlerts));
+
+  std::set<std::int64_t> alert_ids;
+  for (const json& message : messages) {
+    const std::int64_t alert_id = message["diaSourceId"];
+    alert_ids.insert(alert_id);
+    const auto plan = find_plan(alert_id);
+    ASSERT_TRUE(plan.has_value()) << "unexpected alert id " << alert_id;
+
+    // Magic byte 0, then schema id 1100 (0x0000044c) big-endian.
+    EXPECT_EQ(message["header"], "000000044c") << alert_id;
+    const auto key = expected_key(*plan);
+    if (key) {
+      EXPECT_EQ(message["key"], *key) << alert_id;
+    } else {
+      EXPECT_TRUE(message["key"].is_null()) << alert_id;
+    }
+    const std::int64_t timestamp = message["timestamp"];
+    EXPECT_EQ(message["producer_timestamp"], std::to_string(timestamp)) << alert_id;
+    EXPECT_GE(timestamp, send_started_ms_) << alert_id;
+    EXPECT_LE(timestamp, send_finished_ms_) << alert_id;
+  }
+  EXPECT_EQ(alert_ids.size(), static_cast<std::size_t>(kAlerts));
+}
+
+TEST_F(SendVerify, ManifestListsEveryDelivery) {
+  ASSERT_NO_FATAL_FAILURE(send());
+  const json messages = judge(topic_);
+
+  // Each alert line names the partition and offset where the judge found that alert.
+  std::map<std::int64_t, std::pair<int, std::int64_t>> found;
+  for (const json& message : messages) {
+    found[message["diaSourceId"]] = {message["partition"], message["offset"]};
+  }
+  std::ifstream in(manifest_path());
+  std::string line;
+  int alert_lines = 0;
+  int visit_lines = 0;
+  int end_lines = 0;
+  while (std::getline(in, line)) {
+    const json entry = json::parse(line);
+    if (entry["type"] == "alert") {
+      ++alert_lines;
+      const std::int64_t alert_id = entry["alert_id"];
+      ASSERT_TRUE(found.contains(alert_id)) << alert_id;
+      EXPECT_EQ(entry["partition"], found[alert_id].first) << alert_id;
+      EXPECT_EQ(entry["offset"], found[alert_id].second) << alert_id;
+      EXPECT_EQ(entry["topic"], topic_);
+    } else if (entry["type"] == "visit") {
+      ++visit_lines;
+      EXPECT_EQ(entry["alerts"], kAlertsPerVisit);
+      EXPECT_EQ(entry["failed"], 0);
+    } else if (entry["type"] == "end") {
+      ++end_lines;
+      EXPECT_EQ(entry["alerts"], kAlerts);
+    }
+  }
+  EXPECT_EQ(alert_lines, kAlerts);
+  EXPECT_EQ(visit_lines, kVisits);
+  EXPECT_EQ(end_lines, 1);
+}
+
+TEST_F(SendVerify, VerifyPassesOnCleanSend) {
+  ASSERT_NO_FATAL_FAILURE(send());
+  const CommandResult verified = verify(manifest_path(), " --topic " + topic_);
+  EXPECT_EQ(verified.exit_code, 0) << verified.output;
+  EXPECT_NE(verified.output.find("PASSED"), std::string::npos) << verified.output;
+
+  const json report = read_json(report_path());
+  for (const json& figures : {report["topics"][topic_], report["total"]}) {
+    EXPECT_EQ(figures["expected"], kAlerts);
+    EXPECT_EQ(figures["received"], kAlerts);
+    EXPECT_EQ(figures["missing"], 0);
+    EXPECT_EQ(figures["duplicates"], 0);
+    EXPECT_EQ(figures["mismatched"], 0);
+    EXPECT_EQ(figures["unknown"], 0);
+    EXPECT_EQ(figures["invalid"], 0);
+    EXPECT_TRUE(figures["latency_ms"]["p50"].is_number());
+    EXPECT_TRUE(figures["latency_ms"]["p99"].is_number());
+  }
+  EXPECT_EQ(report["visits"].size(), static_cast<std::size_t>(kVisits));
+}
+
+// A manifest with one more alert line than was sent: that alert is missing.
+TEST_F(SendVerify, UnsentAlertCountsAsMissing) {
+  ASSERT_NO_FATAL_FAILURE(send());
+  const auto tampered = dir_.path() / "tampered.jsonl";
+  {
+    std::ifstream in(manifest_path());
+    std::ofstream out(tampered);
+    std::string line;
+    std::getline(in, line);
+    out << line << '\n';
+    out << R"({"type":"alert","alert_id":999999999,"visit":1,"topic":")" << topic_
+        << R"(","partition":0,"offset":0,"digest":"99aa06d3014798d86001c324468d497f",)"
+        << R"("send_ms":0})" << '\n';
+    while (std::getline(in, line)) out << line << '\n';
+  }
+
+  const CommandResult verified = verify(tampered, "");
+  EXPECT_EQ(verified.exit_code, 1) << verified.output;
+  EXPECT_NE(verified.output.find("FAILED: 1 missing"), std::string::npos) << verified.output;
+  const json report = read_json(report_path());
+  EXPECT_EQ(report["topics"][topic_]["expected"], kAlerts + 1);
+  EXPECT_EQ(report["topics"][topic_]["received"], kAlerts);
+  EXPECT_EQ(report["topics"][topic_]["missing"], 1);
+  EXPECT_EQ(report["total"]["missing"], 1);
+  EXPECT_EQ(report["total"]["mismatched"], 0);
+}
+
+// A manifest whose first alert has another digest: that alert counts as changed.
+TEST_F(SendVerify, ChangedDigestCountsAsMismatched) {
+  ASSERT_NO_FATAL_FAILURE(send());
+  const auto tampered = dir_.path() / "tampered.jsonl";
+  {
+    std::ifstream in(manifest_path());
+    std::ofstream out(tampered);
+    std::string line;
+    bool changed = false;
+    while (std::getline(in, line)) {
+      json entry = json::parse(line);
+      if (!changed && entry["type"] == "alert") {
+        entry["digest"] = "0123456789abcdef0123456789abcdef";
+        changed = true;
+      }
+      out << entry.dump() << '\n';
+    }
+  }
+
+  const CommandResult verified = verify(tampered, "");
+  EXPECT_EQ(verified.exit_code, 1) << verified.output;
+  const json report = read_json(report_path());
+  EXPECT_EQ(report["total"]["mismatched"], 1);
+  EXPECT_EQ(report["total"]["missing"], 0);
+}
+
+// A second topic holding two alerts of the first, one of them changed, checked as a filtered
+// stream: both are expected because both were received, and one is mismatched.
+TEST_F(SendVerify, FilteredTopicChecksEveryAlert) {
+  ASSERT_NO_FATAL_FAILURE(send());
+  const std::string filtered = topic_ + "-filtered";
+  const auto script = dir_.path() / "copy.py";
+  std::ofstream(script) << kCopyScript;
+  ASSERT_EQ(run_command(shell_quote(SKYSTREAM_PYTHON) + " " + shell_quote(script.string()) + " " +
+                        kBrokers + " " + topic_ + " " + filtered)
+                .exit_code,
+            0);
+
+  const CommandResult verified =
+      verify(manifest_path(), " --topic " + topic_ + " --topic " + filtered);
+  EXPECT_EQ(verified.exit_code, 1) << verified.output;
+  const json report = read_json(report_path());
+  EXPECT_EQ(report["topics"][filtered]["full_stream"], false);
+  EXPECT_EQ(report["topics"][filtered]["expected"], 2);
+  EXPECT_EQ(report["topics"][filtered]["received"], 2);
+  EXPECT_EQ(report["topics"][filtered]["missing"], 0);
+  EXPECT_EQ(report["topics"][filtered]["mismatched"], 1);
+  EXPECT_EQ(report["topics"][topic_]["mismatched"], 0);
+  EXPECT_EQ(report["total"]["expected"], kAlerts + 2);
+  EXPECT_EQ(report["total"]["received"], kAlerts + 2);
+}
+
+TEST_F(SendVerify, PrintCountsEveryPartition) {
+  ASSERT_NO_FATAL_FAILURE(send());
+  const CommandResult printed =
+      run_command(skystream("print --brokers " + kBrokers + " --topic " + topic_ + " --count"));
+  ASSERT_EQ(printed.exit_code, 0);
+
+  std::int64_t partition_sum = 0;
+  json total;
+  std::istringstream lines(printed.output);
+  std::string line;
+  while (std::getline(lines, line)) {
+    const json entry = json::parse(line);
+    if (entry["event"] == "partition_end") partition_sum += entry["messages"].get<std::int64_t>();
+    if (entry["event"] == "total") total = entry;
+  }
+  EXPECT_EQ(partition_sum, kAlerts);
+  EXPECT_EQ(total["messages"], kAlerts);
+  EXPECT_EQ(total["invalid"], 0);
+  EXPECT_EQ(total["printed"], 0);
+}
+
+TEST_F(SendVerify, PrintEveryNthDecodesAlerts) {
+  ASSERT_NO_FATAL_FAILURE(send());
+  const CommandResult printed =
+      run_command(skystream("print --brokers " + kBrokers + " --topic " + topic_ + " --every 100"));
+  ASSERT_EQ(printed.exit_code, 0);
+
+  int alerts = 0;
+  std::istringstream lines(printed.output);
+  std::string line;
+  while (std::getline(lines, line)) {
+    const json entry = json::parse(line);
+    if (entry.contains("event")) continue;
+    ++alerts;
+    EXPECT_TRUE(find_plan(entry["diaSourceId"].get<std::int64_t>()).has_value()) << line;
+  }
+  EXPECT_EQ(alerts, kAlerts / 100);
+}
+
+// Port 1 on the loopback address has no listener, so every command fails at start-up.
+TEST_F(SendVerify, UnreachableBrokerFailsFast) {
+  const std::string brokers = "127.0.0.1:1";
+  ASSERT_FALSE(port_listening(1));
+  const std::string commands[] = {
+      "send --brokers " + brokers + " --topic t --interval 0 --manifest " +
+          shell_quote(manifest_path().string()) + " " +
+          shell_quote((dir_.path() / "visits").string()),
+      "print --brokers " + brokers + " --topic t",
+  };
+  for (const std::string& command : commands) {
+    const auto start = std::chrono::steady_clock::now();
+    const CommandResult result = run_command(skystream(command) + " 2>&1");
+    const auto elapsed = std::chrono::steady_clock::now() - start;
+    EXPECT_EQ(result.exit_code, 1) << command;
+    EXPECT_LT(elapsed, std::chrono::seconds(15)) << command;
+    EXPECT_NE(result.output.find("no Kafka broker at \"" + brokers + "\""), std::string::npos)
+        << result.output;
+  }
+
+  // verify exits with 2 when it cannot check, as opposed to 1 for a difference found.
+  std::ofstream(manifest_path()) << R"({"type":"manifest","format":1,"topic":"t",)"
+                                 << R"("brokers":"127.0.0.1:1","started_ms":0})" << '\n';
+  const CommandResult verified =
+      run_command(skystream("verify --brokers " + brokers + " --manifest " +
+                            shell_quote(manifest_path().string())) +
+                  " 2>&1");
+  EXPECT_EQ(verified.exit_code, 2) << verified.output;
+}
+
+}  // namespace
+}  // namespace skystream
