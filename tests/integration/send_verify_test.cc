@@ -1,4 +1,4 @@
-// skystream send, print and verify against the real broker at 127.0.0.1:9092.
+// skystream send, print and verify against the real broker (127.0.0.1:9092 by default).
 //
 // Visit files are built here from the schema 11.0 zero value with chosen ids, so the expected
 // keys and ids follow from the rule in alert_plan(). The independent judge is a Python script
@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -35,8 +36,11 @@ using testing::run_command;
 using testing::shell_quote;
 using testing::TempDir;
 
-constexpr int kBrokerPort = 9092;
-const std::string kBrokers = "127.0.0.1:" + std::to_string(kBrokerPort);
+// The broker that scripts/test points the tests at, 127.0.0.1:9092 unless it says otherwise.
+const std::string kBrokers = [] {
+  const char* servers = std::getenv("SKYSTREAM_BOOTSTRAP_SERVERS");
+  return std::string(servers && *servers ? servers : "127.0.0.1:9092");
+}();
 constexpr int kVisits = 2;
 constexpr int kAlertsPerVisit = 150;
 constexpr int kAlerts = kVisits * kAlertsPerVisit;
@@ -175,12 +179,17 @@ void write_visit_files(const std::filesystem::path& directory) {
   }
 }
 
-bool port_listening(int port) {
-  const int socket_fd = ::socket(AF_INET, SOCK_STREAM, 0);
+// Connects to "host:port", the first of a bootstrap list, where host is an IPv4 address.
+bool broker_listening(const std::string& brokers) {
+  const std::string first = brokers.substr(0, brokers.find(','));
+  const std::size_t colon = first.rfind(':');
+  if (colon == std::string::npos) return false;
   sockaddr_in address{};
   address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  address.sin_port = htons(static_cast<std::uint16_t>(port));
+  address.sin_port = htons(static_cast<std::uint16_t>(std::stoi(first.substr(colon + 1))));
+  if (::inet_pton(AF_INET, first.substr(0, colon).c_str(), &address.sin_addr) != 1) return false;
+
+  const int socket_fd = ::socket(AF_INET, SOCK_STREAM, 0);
   const bool connected =
       ::connect(socket_fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
   ::close(socket_fd);
@@ -205,7 +214,7 @@ json read_json(const std::filesystem::path& path) {
 class SendVerify : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_TRUE(port_listening(kBrokerPort))
+    ASSERT_TRUE(broker_listening(kBrokers))
         << "no Kafka broker at " << kBrokers << "; start it with scripts/kafka start";
     topic_ = "send-verify-" + std::to_string(::getpid()) + "-" + std::to_string(now_ms());
     write_visit_files(dir_.path() / "visits");
@@ -454,7 +463,7 @@ TEST_F(SendVerify, PrintEveryNthDecodesAlerts) {
 // Port 1 on the loopback address has no listener, so every command fails at start-up.
 TEST_F(SendVerify, UnreachableBrokerFailsFast) {
   const std::string brokers = "127.0.0.1:1";
-  ASSERT_FALSE(port_listening(1));
+  ASSERT_FALSE(broker_listening(brokers));
   const std::string commands[] = {
       "send --brokers " + brokers + " --topic t --interval 0 --manifest " +
           shell_quote(manifest_path().string()) + " " +
