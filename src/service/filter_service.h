@@ -75,9 +75,9 @@ struct FilterSummary {
 };
 
 // Runs the service until `exit_at_eof` finds every assigned partition at its end (for
-// `eof_grace`), or until SIGINT or SIGTERM. Throws std::runtime_error when the config file is invalid or a filter
-// does not compile against `schema_version`, and kafka::KafkaError when no broker answers
-// within kafka::kStartupTimeout.
+// `eof_grace`), or until SIGINT or SIGTERM. Throws std::runtime_error when the config file is
+// invalid or a filter does not compile against `schema_version`, and kafka::KafkaError when no
+// broker answers within kafka::kStartupTimeout.
 FilterSummary run_filter(const FilterOptions& options);
 
 }  // namespace skystream::service
