@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <array>
 #include <bit>
 #include <cstring>
 
@@ -16,22 +17,49 @@ static_assert(std::endian::native == std::endian::little,
               "floats and doubles are copied as little-endian bytes");
 
 // Decoding state: the input, the read position, and the field path for error messages.
+//
+// The reader decodes into an existing Value and reuses what it already holds: a record's
+// field values, the items of an array up to its previous length, the chosen branch of a union
+// and the capacity of strings. The path is a fixed array of steps that is turned into text
+// only when decoding fails, so a decode into a Value of the same shape allocates nothing.
 class Reader {
  public:
   explicit Reader(std::string_view bytes) : bytes_(bytes) {}
 
   std::size_t position() const { return position_; }
 
-  Result<Value> read(const Node& node, int depth) {
+  Result<void> read(const Node& node, Value& value, int depth) {
     if (depth > kMaxDepth) return fail("values nested too deep");
-    Value value;
-    value.node = &node;
-    if (auto status = read_into(node, value, depth); !status)
-      return std::unexpected(status.error());
-    return value;
+    reset(node, value);
+    return read_into(node, value, depth);
   }
 
  private:
+  // One step of the field path: a record field's name, or an array or map item's index when
+  // `name` is null.
+  struct Step {
+    const std::string* name = nullptr;
+    std::size_t index = 0;
+  };
+
+  // Points `value` at `node` and clears what a freshly decoded value of that type would not
+  // hold, keeping the capacity of the parts that the type uses.
+  static void reset(const Node& node, Value& value) {
+    value.node = &node;
+    value.boolean = false;
+    value.integer = 0;
+    value.float32 = 0;
+    value.float64 = 0;
+    value.index = 0;
+    const bool has_children = node.type == Type::kRecord || node.type == Type::kArray ||
+                              node.type == Type::kMap || node.type == Type::kUnion;
+    const bool has_bytes =
+        node.type == Type::kBytes || node.type == Type::kString || node.type == Type::kFixed;
+    if (!has_bytes) value.bytes.clear();
+    if (!has_children) value.children.clear();
+    if (node.type != Type::kMap) value.keys.clear();
+  }
+
   // Fails with the position rewound to `start`, the first byte of the item that is wrong.
   std::unexpected<Error> fail_at(std::size_t start, std::string message) {
     position_ = start;
@@ -40,12 +68,24 @@ class Reader {
 
   std::unexpected<Error> fail(std::string message) const {
     std::string where;
-    for (std::string_view part : path_) {
-      if (!where.empty() && part.front() != '[') where += '.';
-      where += part;
+    for (std::size_t i = 0; i < path_size_; ++i) {
+      const Step& step = path_[i];
+      if (step.name == nullptr) {
+        where += fmt::format("[{}]", step.index);
+        continue;
+      }
+      if (!where.empty()) where += '.';
+      where += *step.name;
     }
     return std::unexpected(Error{std::move(message), std::move(where), position_});
   }
+
+  // The path has at most one step per nesting level, and read() rejects nesting deeper
+  // than kMaxDepth before a step is pushed for it.
+  void push_step(const std::string* name, std::size_t index) {
+    path_[path_size_++] = Step{name, index};
+  }
+  void pop_step() { --path_size_; }
 
   Result<std::int64_t> read_long() {
     const std::size_t start = position_;
@@ -82,26 +122,11 @@ class Reader {
     switch (node.type) {
       case Type::kNull:
         return {};
-      case Type::kBoolean: {
-        auto byte = read_bytes(1);
-        if (!byte) return std::unexpected(byte.error());
-        if ((*byte)[0] != 0 && (*byte)[0] != 1) {
-          return fail_at(position_ - 1, "boolean byte is neither 0 nor 1");
-        }
-        value.boolean = (*byte)[0] == 1;
-        return {};
-      }
+      case Type::kBoolean:
+        return read_boolean(value);
       case Type::kInt:
-      case Type::kLong: {
-        const std::size_t start = position_;
-        auto n = read_long();
-        if (!n) return std::unexpected(n.error());
-        if (node.type == Type::kInt && (*n < INT32_MIN || *n > INT32_MAX)) {
-          return fail_at(start, fmt::format("int value {} out of range", *n));
-        }
-        value.integer = *n;
-        return {};
-      }
+      case Type::kLong:
+        return read_integer(node, value);
       case Type::kFloat: {
         auto raw = read_bytes(4);
         if (!raw) return std::unexpected(raw.error());
@@ -128,17 +153,8 @@ class Reader {
         value.bytes.assign(raw->data(), raw->size());
         return {};
       }
-      case Type::kEnum: {
-        const std::size_t start = position_;
-        auto symbol = read_long();
-        if (!symbol) return std::unexpected(symbol.error());
-        if (*symbol < 0 || static_cast<std::size_t>(*symbol) >= node.symbols.size()) {
-          return fail_at(start, fmt::format("enum symbol {} out of range (enum has {} symbols)",
-                                            *symbol, node.symbols.size()));
-        }
-        value.index = static_cast<std::int32_t>(*symbol);
-        return {};
-      }
+      case Type::kEnum:
+        return read_enum(node, value);
       case Type::kUnion:
         return read_union(node, value, depth);
       case Type::kRecord:
@@ -150,6 +166,39 @@ class Reader {
     return fail("unknown type");
   }
 
+  Result<void> read_boolean(Value& value) {
+    auto byte = read_bytes(1);
+    if (!byte) return std::unexpected(byte.error());
+    if ((*byte)[0] != 0 && (*byte)[0] != 1) {
+      return fail_at(position_ - 1, "boolean byte is neither 0 nor 1");
+    }
+    value.boolean = (*byte)[0] == 1;
+    return {};
+  }
+
+  Result<void> read_integer(const Node& node, Value& value) {
+    const std::size_t start = position_;
+    auto n = read_long();
+    if (!n) return std::unexpected(n.error());
+    if (node.type == Type::kInt && (*n < INT32_MIN || *n > INT32_MAX)) {
+      return fail_at(start, fmt::format("int value {} out of range", *n));
+    }
+    value.integer = *n;
+    return {};
+  }
+
+  Result<void> read_enum(const Node& node, Value& value) {
+    const std::size_t start = position_;
+    auto symbol = read_long();
+    if (!symbol) return std::unexpected(symbol.error());
+    if (*symbol < 0 || static_cast<std::size_t>(*symbol) >= node.symbols.size()) {
+      return fail_at(start, fmt::format("enum symbol {} out of range (enum has {} symbols)",
+                                        *symbol, node.symbols.size()));
+    }
+    value.index = static_cast<std::int32_t>(*symbol);
+    return {};
+  }
+
   Result<void> read_union(const Node& node, Value& value, int depth) {
     const std::size_t start = position_;
     auto branch = read_long();
@@ -159,20 +208,18 @@ class Reader {
                                         *branch, node.branches.size()));
     }
     value.index = static_cast<std::int32_t>(*branch);
-    auto chosen = read(*node.branches[static_cast<std::size_t>(*branch)], depth + 1);
-    if (!chosen) return std::unexpected(chosen.error());
-    value.children.push_back(std::move(*chosen));
-    return {};
+    value.children.resize(1);
+    return read(*node.branches[static_cast<std::size_t>(*branch)], value.children.front(),
+                depth + 1);
   }
 
   Result<void> read_record(const Node& node, Value& value, int depth) {
-    value.children.reserve(node.fields.size());
-    for (const Field& field : node.fields) {
-      path_.push_back(field.name);
-      auto child = read(*field.type, depth + 1);
-      if (!child) return std::unexpected(child.error());
-      path_.pop_back();
-      value.children.push_back(std::move(*child));
+    value.children.resize(node.fields.size());
+    for (std::size_t i = 0; i < node.fields.size(); ++i) {
+      const Field& field = node.fields[i];
+      push_step(&field.name, 0);
+      if (auto status = read(*field.type, value.children[i], depth + 1); !status) return status;
+      pop_step();
     }
     return {};
   }
@@ -181,11 +228,12 @@ class Reader {
   // by the block's byte size, which the decoder checks against the input and then ignores.
   Result<void> read_blocks(const Node& node, Value& value, int depth) {
     const Node& element = node.type == Type::kArray ? *node.items : *node.values;
+    std::size_t items = 0;
     while (true) {
       const std::size_t start = position_;
       auto count = read_long();
       if (!count) return std::unexpected(count.error());
-      if (*count == 0) return {};
+      if (*count == 0) break;
       if (*count < 0) {
         if (*count == INT64_MIN) return fail_at(start, "invalid block count");
         *count = -*count;
@@ -202,32 +250,40 @@ class Reader {
       if (element.type == Type::kNull && *count > (std::int64_t{1} << 24)) {
         return fail_at(start, fmt::format("block count {} of nulls is implausible", *count));
       }
-      value.children.reserve(value.children.size() + static_cast<std::size_t>(*count));
-      for (std::int64_t i = 0; i < *count; ++i) {
-        if (auto status = read_element(node, element, value, depth); !status) return status;
+      value.children.reserve(items + static_cast<std::size_t>(*count));
+      for (std::int64_t i = 0; i < *count; ++i, ++items) {
+        if (auto status = read_element(node, element, value, items, depth); !status) {
+          return status;
+        }
       }
     }
+    value.children.resize(items);
+    if (node.type == Type::kMap) value.keys.resize(items);
+    return {};
   }
 
-  Result<void> read_element(const Node& node, const Node& element, Value& value, int depth) {
-    std::string& index_label = path_.emplace_back();
-    index_label = fmt::format("[{}]", value.children.size());
+  // Reads item `item` of an array or map, reusing the Value (and map key) already at that
+  // position when there is one.
+  Result<void> read_element(const Node& node, const Node& element, Value& value, std::size_t item,
+                            int depth) {
+    push_step(nullptr, item);
     if (node.type == Type::kMap) {
       auto length = read_length("map key length");
       if (!length) return std::unexpected(length.error());
       auto key = read_bytes(static_cast<std::size_t>(*length));
-      value.keys.emplace_back(*key);
+      if (item == value.keys.size()) value.keys.emplace_back();
+      value.keys[item].assign(key->data(), key->size());
     }
-    auto item = read(element, depth + 1);
-    if (!item) return std::unexpected(item.error());
-    path_.pop_back();
-    value.children.push_back(std::move(*item));
+    if (item == value.children.size()) value.children.emplace_back();
+    if (auto status = read(element, value.children[item], depth + 1); !status) return status;
+    pop_step();
     return {};
   }
 
   std::string_view bytes_;
   std::size_t position_ = 0;
-  std::vector<std::string> path_;
+  std::array<Step, kMaxDepth + 2> path_{};
+  std::size_t path_size_ = 0;
 };
 
 void encode_value(const Value& value, std::string& out) {
@@ -286,21 +342,38 @@ void encode_value(const Value& value, std::string& out) {
 }  // namespace
 
 Result<Value> decode(const Node& node, std::string_view bytes, std::size_t* consumed) {
-  Reader reader(bytes);
-  auto value = reader.read(node, 0);
-  if (value && consumed) *consumed = reader.position();
+  Value value;
+  if (auto status = decode_into(node, bytes, value, consumed); !status) {
+    return std::unexpected(std::move(status.error()));
+  }
   return value;
 }
 
 Result<Value> decode_exact(const Node& node, std::string_view bytes) {
+  Value value;
+  if (auto status = decode_exact_into(node, bytes, value); !status) {
+    return std::unexpected(std::move(status.error()));
+  }
+  return value;
+}
+
+Result<void> decode_into(const Node& node, std::string_view bytes, Value& out,
+                         std::size_t* consumed) {
+  Reader reader(bytes);
+  auto status = reader.read(node, out, 0);
+  if (status && consumed) *consumed = reader.position();
+  return status;
+}
+
+Result<void> decode_exact_into(const Node& node, std::string_view bytes, Value& out) {
   std::size_t consumed = 0;
-  auto value = decode(node, bytes, &consumed);
-  if (value && consumed != bytes.size()) {
+  auto status = decode_into(node, bytes, out, &consumed);
+  if (status && consumed != bytes.size()) {
     return std::unexpected(
         Error{fmt::format("{} bytes left over after the value", bytes.size() - consumed),
               node.full_name, consumed});
   }
-  return value;
+  return status;
 }
 
 void encode(const Value& value, std::string& out) { encode_value(value, out); }

@@ -38,6 +38,20 @@ namespace skystream::avro {
 // Like decode(), but fails unless the value uses all of `bytes`.
 [[nodiscard]] Result<Value> decode_exact(const Node& node, std::string_view bytes);
 
+// Decodes like decode() into `out`, reusing the memory that `out` already has, so that
+// decoding alerts one after another into the same Value allocates nothing as long as no
+// array is longer and no string is longer than in the alerts before. On success `out` equals what
+// decode() returns. Reused capacity: record fields, strings and bytes, array and map items up to
+// the previous length, and the branch value of a union. Items past the new length, and the contents
+// of a value whose type changes (a union that switches branch), are freed. On failure `out`
+// contains a partly decoded value that may be destroyed or decoded into again, and the error is the
+// one decode() returns. `out` must not be shared with another thread during the call.
+[[nodiscard]] Result<void> decode_into(const Node& node, std::string_view bytes, Value& out,
+                                       std::size_t* consumed = nullptr);
+
+// Like decode_into(), but fails unless the value uses all of `bytes`.
+[[nodiscard]] Result<void> decode_exact_into(const Node& node, std::string_view bytes, Value& out);
+
 // Appends the encoding of `value` to `out`. Arrays and maps are written as one block (count,
 // items, 0) when not empty, and as a single 0 when empty.
 void encode(const Value& value, std::string& out);
