@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <charconv>
 #include <deque>
+#include <future>
 #include <regex>
 #include <stdexcept>
 #include <thread>
@@ -70,7 +71,8 @@ class Sender {
  private:
   void wait_until(Clock::time_point start);
   std::int32_t schema_id_of(const avro::ContainerReader& reader, const fs::path& file);
-  void send_visit(const fs::path& file, std::size_t index);
+  void send_visit(avro::Result<avro::ContainerReader> reader, const fs::path& file,
+                  std::size_t index);
   void send_alert(VisitState& visit, const avro::Node& writer_root, std::int32_t schema_id,
                   std::string_view body, std::size_t position);
   void on_delivery(const kafka::DeliveryReport& report);
@@ -106,15 +108,22 @@ Sender::Sender(const SendOptions& options)
 }
 
 SendSummary Sender::run(const std::vector<fs::path>& files) {
-  const Clock::time_point start = Clock::now();
+  // Each visit file is read in the background while the visit before it is sent, so that a
+  // visit starts on time however long its file takes to read.
+  auto read = [](const fs::path& file) { return avro::ContainerReader::open(file); };
+  auto next = std::async(std::launch::async, read, files.front());
+  std::optional<Clock::time_point> start;
   const auto interval = std::chrono::duration_cast<Clock::duration>(options_.interval);
   for (std::size_t index = 0; index < files.size(); ++index) {
-    wait_until(start + static_cast<Clock::rep>(index) * interval);
-    send_visit(files[index], index);
+    avro::Result<avro::ContainerReader> reader = next.get();
+    if (index + 1 < files.size()) next = std::async(std::launch::async, read, files[index + 1]);
+    if (!start) start = Clock::now();
+    wait_until(*start + static_cast<Clock::rep>(index) * interval);
+    send_visit(std::move(reader), files[index], index);
   }
   flush_all();
 
-  summary_.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  summary_.seconds = std::chrono::duration<double>(Clock::now() - *start).count();
   manifest_->write_end(
       verify::ManifestEnd{summary_.visits, summary_.alerts, summary_.failed, kafka::now_ms()});
   return summary_;
@@ -158,8 +167,8 @@ std::int32_t Sender::schema_id_of(const avro::ContainerReader& reader, const fs:
   return version->id();
 }
 
-void Sender::send_visit(const fs::path& file, std::size_t index) {
-  auto reader = avro::ContainerReader::open(file);
+void Sender::send_visit(avro::Result<avro::ContainerReader> reader, const fs::path& file,
+                        std::size_t index) {
   if (!reader) {
     throw std::runtime_error(fmt::format("cannot read visit file: {}", reader.error().to_string()));
   }

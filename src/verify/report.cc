@@ -27,13 +27,19 @@ Json figures_json(const TopicFigures& figures) {
   return json;
 }
 
-std::string figures_row(std::string_view name, const TopicFigures& figures, bool full_stream) {
+// "1 visit", "2 visits".
+std::string count_of(std::size_t count, std::string_view noun) {
+  return fmt::format("{} {}{}", count, noun, count == 1 ? "" : "s");
+}
+
+std::string figures_row(std::size_t name_width, std::string_view name, const TopicFigures& figures,
+                        bool full_stream) {
   const std::string missing = full_stream ? fmt::format("{}", figures.missing) : "-";
   std::string latency = "-";
   if (figures.latency_ms) {
     latency = fmt::format("{} / {}", figures.latency_ms->p50, figures.latency_ms->p99);
   }
-  return fmt::format("{:<24} {:>9} {:>9} {:>8} {:>10} {:>10} {:>8} {:>8}  {}\n", name,
+  return fmt::format("{:<{}} {:>9} {:>9} {:>8} {:>10} {:>10} {:>8} {:>8}  {}\n", name, name_width,
                      figures.expected, figures.received, missing, figures.duplicates,
                      figures.mismatched, figures.unknown, figures.invalid, latency);
 }
@@ -52,9 +58,9 @@ std::string render_visits(const std::vector<ManifestVisit>& visits) {
   std::vector<double> seconds;
   for (const ManifestVisit& visit : visits) seconds.push_back(visit.seconds);
   std::ranges::sort(seconds);
-  std::string text = fmt::format(
-      "visit send seconds: {} visits, min {:.3f}, median {:.3f}, max {:.3f}\n", visits.size(),
-      seconds.front(), seconds[(seconds.size() - 1) / 2], seconds.back());
+  std::string text = fmt::format("visit send seconds: {}, min {:.3f}, median {:.3f}, max {:.3f}\n",
+                                 count_of(visits.size(), "visit"), seconds.front(),
+                                 seconds[(seconds.size() - 1) / 2], seconds.back());
 
   if (visits.size() <= kVisitsListed) {
     for (const ManifestVisit& visit : visits) text += visit_row(visit);
@@ -90,17 +96,22 @@ bool VerifyReport::passed() const {
 }
 
 std::string render_text(const VerifyReport& report) {
-  std::string text =
-      fmt::format("manifest {}: {} alerts sent to topic {} in {} visits{}\n", report.manifest_path,
-                  report.manifest_alerts, report.header.topic, report.visits.size(),
-                  report.manifest_complete ? "" : " (incomplete: no end line)");
-  text += fmt::format("{:<24} {:>9} {:>9} {:>8} {:>10} {:>10} {:>8} {:>8}  {}\n", "topic",
-                      "expected", "received", "missing", "duplicates", "mismatched", "unknown",
-                      "invalid", "latency p50 / p99 [ms]");
+  std::string text = fmt::format("manifest {}: {} alerts sent to topic {} in {}{}\n",
+                                 report.manifest_path, report.manifest_alerts, report.header.topic,
+                                 count_of(report.visits.size(), "visit"),
+                                 report.manifest_complete ? "" : " (incomplete: no end line)");
+  // The topic column is as wide as the longest topic name, and at least 24 characters.
+  std::size_t name_width = 24;
   for (const TopicReport& topic : report.topics) {
-    text += figures_row(topic.topic, topic.figures, topic.full_stream);
+    name_width = std::max(name_width, topic.topic.size());
   }
-  text += figures_row("total", report.total, true);
+  text += fmt::format("{:<{}} {:>9} {:>9} {:>8} {:>10} {:>10} {:>8} {:>8}  {}\n", "topic",
+                      name_width, "expected", "received", "missing", "duplicates", "mismatched",
+                      "unknown", "invalid", "latency p50 / p99 [ms]");
+  for (const TopicReport& topic : report.topics) {
+    text += figures_row(name_width, topic.topic, topic.figures, topic.full_stream);
+  }
+  text += figures_row(name_width, "total", report.total, true);
   text += render_visits(report.visits);
   if (report.failed_sends > 0) {
     text += fmt::format("deliveries that failed during the send: {}\n", report.failed_sends);
