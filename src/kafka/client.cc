@@ -158,9 +158,13 @@ Result<std::vector<std::int32_t>> Client::list_partitions(std::string_view topic
       std::ranges::sort(partitions);
       return partitions;
     }
+    if (topic_code == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART) {
+      return std::unexpected(
+          Error{topic_code, fmt::format("topic {} not found on \"{}\"", name, brokers_)});
+    }
     if (!retry || std::chrono::steady_clock::now() >= deadline) {
       return std::unexpected(
-          make_error(topic_code, fmt::format("topic {} on \"{}\"", name, brokers_)));
+          make_error(topic_code, fmt::format("metadata of topic {} on \"{}\"", name, brokers_)));
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
