@@ -127,7 +127,7 @@ void Producer::on_delivery(rd_kafka_t* /*handle*/, const rd_kafka_message_t* mes
   rd_kafka_timestamp_type_t type = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE;
   report.timestamp_ms = rd_kafka_message_timestamp(message, &type);
   if (message->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    report.error = Error{message->err, rd_kafka_message_errstr(message)};
+    report.error = Error{message->err, rd_kafka_err2str(message->err)};
   }
   state->on_delivery(report);
 }

@@ -29,6 +29,9 @@ using Clock = std::chrono::steady_clock;
 // which every message has its delivery report, before it counts the rest as failed.
 constexpr std::chrono::seconds kFlushMargin{30};
 
+// Failed alerts logged one by one per visit; later failures of the visit are only counted.
+constexpr std::int64_t kFailuresLoggedPerVisit = 10;
+
 struct VisitState;
 
 // One alert between its produce call and its delivery report; the report's opaque points here.
@@ -44,6 +47,7 @@ struct VisitState {
   verify::ManifestVisit record;
   Clock::time_point started;
   std::int64_t outstanding = 0;  // produced, delivery report not yet in
+  std::int64_t failures_logged = 0;
   bool all_produced = false;
   bool finished = false;
   // Reserved for every alert of the visit before the first produce call, so that the
@@ -76,6 +80,7 @@ class Sender {
   void send_alert(VisitState& visit, const avro::Node& writer_root, std::int32_t schema_id,
                   std::string_view body, std::size_t position);
   void on_delivery(const kafka::DeliveryReport& report);
+  void record_failure(VisitState& visit, const std::string& message);
   void finish_visit(VisitState& visit);
   void flush_all();
 
@@ -205,9 +210,8 @@ void Sender::send_alert(VisitState& visit, const avro::Node& writer_root, std::i
                         std::string_view body, std::size_t position) {
   auto identity = verify::read_alert_identity(writer_root, body);
   if (!identity) {
-    log_->error("visit file {} alert {} is not sent: {}", visit.record.file, position,
-                identity.error().to_string());
-    ++visit.record.failed;
+    record_failure(visit, fmt::format("visit file {} alert {} is not sent: {}", visit.record.file,
+                                      position, identity.error().to_string()));
     return;
   }
 
@@ -251,9 +255,9 @@ void Sender::send_alert(VisitState& visit, const avro::Node& writer_root, std::i
       producer_.poll(std::chrono::milliseconds(100));
       continue;
     }
-    log_->error("alert {} of visit {} is not sent: {}", pending.alert_id, visit.record.visit,
-                produced.error().message);
-    ++visit.record.failed;
+    record_failure(visit, fmt::format("alert {} of visit {} is not sent: {}", pending.alert_id,
+                                      visit.record.visit, produced.error().message));
+    visit.pending.pop_back();
     return;
   }
   ++visit.outstanding;
@@ -264,9 +268,9 @@ void Sender::on_delivery(const kafka::DeliveryReport& report) {
   auto& pending = *static_cast<PendingAlert*>(report.opaque);
   VisitState& visit = *pending.visit;
   if (report.error) {
-    log_->error("delivery of alert {} of visit {} to topic {} failed: {}", pending.alert_id,
-                visit.record.visit, report.topic, report.error->message);
-    ++visit.record.failed;
+    record_failure(visit, fmt::format("delivery of alert {} of visit {} to topic {} failed: {}",
+                                      pending.alert_id, visit.record.visit, report.topic,
+                                      report.error->message));
   } else {
     manifest_->write_alert(verify::ManifestAlert{pending.alert_id, pending.visit_id,
                                                  std::string(report.topic), report.partition,
@@ -275,6 +279,16 @@ void Sender::on_delivery(const kafka::DeliveryReport& report) {
   }
   --visit.outstanding;
   if (visit.all_produced && visit.outstanding == 0) finish_visit(visit);
+}
+
+void Sender::record_failure(VisitState& visit, const std::string& message) {
+  ++visit.record.failed;
+  if (visit.failures_logged == kFailuresLoggedPerVisit) return;
+  log_->error("{}", message);
+  if (++visit.failures_logged == kFailuresLoggedPerVisit) {
+    log_->error("visit {}: {} failures logged; further ones are only counted", visit.record.visit,
+                kFailuresLoggedPerVisit);
+  }
 }
 
 void Sender::finish_visit(VisitState& visit) {

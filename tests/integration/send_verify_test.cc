@@ -115,6 +115,19 @@ if producer.flush(30) != 0:
     sys.exit("messages not delivered")
 )PY";
 
+// Creates a topic whose max.message.bytes is smaller than any alert, so that the broker
+// rejects every message.
+constexpr const char* kCreateTinyTopicScript = R"PY(
+import sys
+from confluent_kafka.admin import AdminClient, NewTopic
+
+brokers, topic = sys.argv[1], sys.argv[2]
+admin = AdminClient({"bootstrap.servers": brokers})
+futures = admin.create_topics([NewTopic(topic, 1, 1, config={"max.message.bytes": "100"})])
+for future in futures.values():
+    future.result(30)
+)PY";
+
 struct PlannedAlert {
   std::int64_t alert_id = 0;
   std::optional<std::int64_t> dia_object_id;
@@ -458,6 +471,42 @@ TEST_F(SendVerify, PrintEveryNthDecodesAlerts) {
     EXPECT_TRUE(find_plan(entry["diaSourceId"].get<std::int64_t>()).has_value()) << line;
   }
   EXPECT_EQ(alerts, kAlerts / 100);
+}
+
+// Every message is larger than the topic allows, so every delivery fails.
+TEST_F(SendVerify, FailedDeliveriesExitNonZero) {
+  const auto script = dir_.path() / "create.py";
+  std::ofstream(script) << kCreateTinyTopicScript;
+  ASSERT_EQ(run_command(shell_quote(SKYSTREAM_PYTHON) + " " + shell_quote(script.string()) + " " +
+                        kBrokers + " " + topic_)
+                .exit_code,
+            0);
+
+  const CommandResult sent =
+      run_command(skystream("send --brokers " + kBrokers + " --topic " + topic_ +
+                            " --interval 0 --manifest " + shell_quote(manifest_path().string()) +
+                            " " + shell_quote((dir_.path() / "visits").string())) +
+                  " 2>&1");
+  EXPECT_EQ(sent.exit_code, 1) << sent.output;
+  const std::string first_failure = "delivery of alert 1000000 of visit 1 to topic " + topic_ +
+                                    " failed: Broker: Message size too large";
+  EXPECT_NE(sent.output.find(first_failure), std::string::npos) << sent.output;
+
+  std::ifstream in(manifest_path());
+  std::string line;
+  int alert_lines = 0;
+  int failed = 0;
+  while (std::getline(in, line)) {
+    const json entry = json::parse(line);
+    if (entry["type"] == "alert") ++alert_lines;
+    if (entry["type"] == "visit") failed += entry["failed"].get<int>();
+  }
+  EXPECT_EQ(alert_lines, 0);
+  EXPECT_EQ(failed, kAlerts);
+
+  const CommandResult verified = verify(manifest_path(), "");
+  EXPECT_EQ(verified.exit_code, 1) << verified.output;
+  EXPECT_EQ(read_json(report_path())["failed_sends"], kAlerts);
 }
 
 // Port 1 on the loopback address has no listener, so every command fails at start-up.
