@@ -128,6 +128,19 @@ for future in futures.values():
     future.result(30)
 )PY";
 
+// Produces each hex argument as one message value.
+constexpr const char* kProduceScript = R"PY(
+import sys
+from confluent_kafka import Producer
+
+brokers, topic = sys.argv[1], sys.argv[2]
+producer = Producer({"bootstrap.servers": brokers, "acks": "all"})
+for value in sys.argv[3:]:
+    producer.produce(topic, bytes.fromhex(value))
+if producer.flush(30) != 0:
+    sys.exit("messages not delivered")
+)PY";
+
 struct PlannedAlert {
   std::int64_t alert_id = 0;
   std::optional<std::int64_t> dia_object_id;
@@ -471,6 +484,48 @@ TEST_F(SendVerify, PrintEveryNthDecodesAlerts) {
     EXPECT_TRUE(find_plan(entry["diaSourceId"].get<std::int64_t>()).has_value()) << line;
   }
   EXPECT_EQ(alerts, kAlerts / 100);
+}
+
+// Four bad messages after the good ones: a wrong magic byte, an unknown schema id, 3 bytes, and
+// a body cut short. Only print's decoding finds the last, so --count reports 3 invalid.
+TEST_F(SendVerify, InvalidMessagesCountedAndSkipped) {
+  ASSERT_NO_FATAL_FAILURE(send());
+  const auto script = dir_.path() / "produce.py";
+  std::ofstream(script) << kProduceScript;
+  // Schema id 1100, then a varint whose continuation bit promises a byte that never comes.
+  const std::string truncated = "000000044c80";  // schema id 1100, then half a long
+  ASSERT_EQ(run_command(shell_quote(SKYSTREAM_PYTHON) + " " + shell_quote(script.string()) + " " +
+                        kBrokers + " " + topic_ + " 010000044c00 000000270f00 000000 " + truncated)
+                .exit_code,
+            0);
+
+  auto total_of = [](const std::string& output) {
+    std::istringstream lines(output);
+    std::string line;
+    json total;
+    while (std::getline(lines, line)) {
+      const json entry = json::parse(line);
+      if (entry.contains("event") && entry["event"] == "total") total = entry;
+    }
+    return total;
+  };
+  const std::string print = "print --brokers " + kBrokers + " --topic " + topic_;
+  const CommandResult counted = run_command(skystream(print + " --count"));
+  ASSERT_EQ(counted.exit_code, 0);
+  EXPECT_EQ(total_of(counted.output)["messages"], kAlerts + 4);
+  EXPECT_EQ(total_of(counted.output)["invalid"], 3);
+
+  const CommandResult printed = run_command(skystream(print));
+  ASSERT_EQ(printed.exit_code, 0);
+  EXPECT_EQ(total_of(printed.output)["printed"], kAlerts);
+  EXPECT_EQ(total_of(printed.output)["invalid"], 4);
+
+  const CommandResult verified = verify(manifest_path(), "");
+  EXPECT_EQ(verified.exit_code, 1) << verified.output;
+  const json report = read_json(report_path());
+  EXPECT_EQ(report["total"]["received"], kAlerts + 4);
+  EXPECT_EQ(report["total"]["invalid"], 4);
+  EXPECT_EQ(report["total"]["missing"], 0);
 }
 
 // Every message is larger than the topic allows, so every delivery fails.
