@@ -36,7 +36,7 @@ using testing::run_command;
 using testing::shell_quote;
 using testing::TempDir;
 
-// The broker that scripts/test points the tests at, 127.0.0.1:9092 unless it says otherwise.
+// The broker from SKYSTREAM_BOOTSTRAP_SERVERS, which scripts/test sets, else 127.0.0.1:9092.
 const std::string kBrokers = [] {
   const char* servers = std::getenv("SKYSTREAM_BOOTSTRAP_SERVERS");
   return std::string(servers && *servers ? servers : "127.0.0.1:9092");
