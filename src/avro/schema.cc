@@ -275,6 +275,11 @@ class SchemaBuilder {
     }
     Node& node = add_node(type);
     node.full_name = full;
+    if (auto aliases = value.find("aliases"); aliases != value.end() && aliases->is_array()) {
+      for (const json& alias : *aliases) {
+        if (alias.is_string()) node.aliases.push_back(alias.get<std::string>());
+      }
+    }
     copy_attributes(value, node);
     schema_->named_.emplace(full, &node);
     return {&node, inner_namespace, false};
@@ -450,6 +455,7 @@ json node_to_json(const Node& node, std::unordered_map<const Node*, bool>& defin
   if (node.is_named()) {
     defined[&node] = true;
     out["name"] = node.full_name;
+    if (!node.aliases.empty()) out["aliases"] = node.aliases;
   }
   if (!node.logical_type.empty()) out["logicalType"] = node.logical_type;
   for (auto it = node.attributes.begin(); it != node.attributes.end(); ++it) {

@@ -63,6 +63,7 @@ struct Node {
   const Node* values = nullptr;       // map
   std::vector<const Node*> branches;  // union
   std::int64_t fixed_size = 0;        // fixed
+  std::vector<std::string> aliases;   // record, enum, fixed: as written, short names unqualified
   nlohmann::json attributes;          // the remaining JSON attributes (precision, scale, ...)
 
   bool is_named() const {
