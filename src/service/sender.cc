@@ -29,6 +29,10 @@ using Clock = std::chrono::steady_clock;
 // which every message has its delivery report, before it counts the rest as failed.
 constexpr std::chrono::seconds kFlushMargin{30};
 
+// A visit that starts later than this after its scheduled time is logged as late, because
+// the visits before it took longer than the interval or its file took longer to read.
+constexpr std::chrono::seconds kLateStart{1};
+
 // Failed alerts logged one by one per visit; later failures of the visit are only counted.
 constexpr std::int64_t kFailuresLoggedPerVisit = 10;
 
@@ -123,7 +127,12 @@ SendSummary Sender::run(const std::vector<fs::path>& files) {
     avro::Result<avro::ContainerReader> reader = next.get();
     if (index + 1 < files.size()) next = std::async(std::launch::async, read, files[index + 1]);
     if (!start) start = Clock::now();
-    wait_until(*start + static_cast<Clock::rep>(index) * interval);
+    const Clock::time_point scheduled = *start + static_cast<Clock::rep>(index) * interval;
+    wait_until(scheduled);
+    if (const auto late = Clock::now() - scheduled; index > 0 && late > kLateStart) {
+      log_->warn("{} starts {:.1f} s after its scheduled time", files[index].string(),
+                 std::chrono::duration<double>(late).count());
+    }
     send_visit(std::move(reader), files[index], index);
   }
   flush_all();
