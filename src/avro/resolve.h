@@ -20,7 +20,8 @@
 //     (equal type, a promotion, or a named type as above); create() fails when none matches.
 //   - Each branch of a writer union resolves the same way against a reader union, or against a
 //     non-union reader type. A writer branch that nothing matches fails only when a value uses
-//     it; create() fails only when no writer branch matches at all.
+//     it. create() fails when no writer branch matches at all, or when a matching branch cannot
+//     be resolved, such as a record of the same name with an incompatible field.
 //   - Arrays and maps resolve their item and value types.
 // Records, arrays, maps and unions whose writer and reader encodings are identical are read by
 // one decode_into() call.
