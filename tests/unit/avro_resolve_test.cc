@@ -596,6 +596,18 @@ TEST(ResolveUnion, NoMatchingReaderBranchFailsCreate) {
   EXPECT_EQ(error.message, "writer type boolean matches no branch of the reader union");
 }
 
+TEST(ResolveUnion, IncompatibleMatchingBranchFailsCreate) {
+  // The record branches match by name, so their fields must resolve too.
+  const auto writer = parse_or_die(record(R"({"name": "u", "type": ["null",
+      {"type": "record", "name": "in", "fields": [{"name": "v", "type": "string"}]}]})"));
+  const auto reader = parse_or_die(record(R"({"name": "u", "type": ["null",
+      {"type": "record", "name": "in", "fields": [{"name": "v", "type": "int"}]}]})"));
+  auto resolver = Resolver::create(writer->root(), reader->root());
+  ASSERT_FALSE(resolver);
+  EXPECT_EQ(resolver.error().where, "u.v");
+  EXPECT_EQ(resolver.error().message, "writer type string cannot be read as int");
+}
+
 TEST(ResolveEnum, SymbolsMatchByName) {
   const Pair pair(record(R"({"name": "b", "type": {"type": "enum", "name": "band",
                                                     "symbols": ["u", "g", "r", "i", "z", "y"]}})"),
