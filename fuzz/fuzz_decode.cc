@@ -1,0 +1,18 @@
+// libFuzzer target: full decode of arbitrary bytes as a Rubin 11.0 alert.
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+
+#include "fuzz_checks.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  static const auto schema = skystream::fuzz::load_alert_schema();
+  const std::string_view input(reinterpret_cast<const char*>(data), size);
+  const std::string problem = skystream::fuzz::check_decode(schema->root(), input);
+  if (!problem.empty()) {
+    std::fprintf(stderr, "decode check failed: %s\n", problem.c_str());
+    std::abort();
+  }
+  return 0;
+}
