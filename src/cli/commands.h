@@ -12,5 +12,6 @@ void add_send_command(CLI::App& app);
 void add_filter_command(CLI::App& app);
 void add_print_command(CLI::App& app);
 void add_verify_command(CLI::App& app);
+void add_cat_command(CLI::App& app);
 
 }  // namespace skystream::cli

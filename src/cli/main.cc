@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
   skystream::cli::add_filter_command(app);
   skystream::cli::add_print_command(app);
   skystream::cli::add_verify_command(app);
+  skystream::cli::add_cat_command(app);
 
   try {
     app.parse(argc, argv);
