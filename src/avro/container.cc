@@ -150,6 +150,8 @@ Result<void> zstd_compress(std::string_view input, std::string& out) {
   return {};
 }
 
+// NOTE: the uncompressed size of a deflate or zstandard block has no limit, so a crafted block
+// can make the reader allocate far more memory than the file's size.
 Result<std::string> uncompress(Codec codec, std::string_view data) {
   switch (codec) {
     case Codec::kDeflate:
@@ -193,6 +195,8 @@ Result<Header> parse_header(std::string_view file) {
     if (!count) return fail("truncated metadata", pos);
     if (*count == 0) break;
     if (*count < 0) {
+      // -2^63 has no positive counterpart, so negating it would overflow.
+      if (*count == INT64_MIN) return fail("invalid metadata block count", pos);
       *count = -*count;
       if (!decode_long(file, &pos)) return fail("truncated metadata", pos);
     }
