@@ -398,6 +398,15 @@ TEST(CorruptBlock, TruncatedLastBlockSkipsToEnd) {
   EXPECT_EQ(reader->skipped().front().object_count, 200);
 }
 
+TEST(ContainerHeader, RejectsMinimumMetadataCount) {
+  // "Obj" 1, then a metadata block count of -2^63: zig-zag 2^64 - 1, nine bytes 0xff and 0x01.
+  const std::string file("Obj\x01\xff\xff\xff\xff\xff\xff\xff\xff\xff\x01\x00", 15);
+  auto reader = ContainerReader::from_bytes(file, "count.avro");
+  ASSERT_FALSE(reader);
+  EXPECT_EQ(reader.error().message, "invalid metadata block count");
+  EXPECT_EQ(reader.error().offset, 14u);
+}
+
 TEST(CorruptBlock, HeaderErrorFailsEvenWhenSkipping) {
   TempDir dir;
   std::string file = read_file(write_alerts(dir.path() / "visit.avro", Codec::kSnappy));
