@@ -5,8 +5,9 @@
 //   framed     one or more Confluent-framed packets back to back, each byte 0 = 0, bytes 1-4 =
 //              schema id (big-endian), then the Avro body. The schema comes from the Rubin
 //              schema id, and each body's length from decoding it
-//   bare       with --schema-version only: one or more Avro bodies back to back with no
-//              framing, as the 2018 prototype packets were written
+//   bare       only with --schema-version or --schema-dir, which make every file that is not
+//              a container file one or more Avro bodies back to back with no framing, as the
+//              2018 prototype packets were written
 // Packets carry no length, so a packet that does not decode ends the reading of its file.
 
 #include <fmt/format.h>
