@@ -2,6 +2,7 @@
 // a Kafka consumer group, publishing each filter's matches to its own topic.
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <exception>
 #include <fstream>
 #include <memory>
@@ -27,21 +28,26 @@ struct FilterArguments {
 
 void print_summary(const service::FilterSummary& summary) {
   fmt::print(
-      "filter summary: {} alerts read, {} decoded, {} bad ({} bad frame, {} unknown "
-      "schema id, {} undecodable), {} delivery failures, {:.3f} s\n",
+      "filter summary: {} messages read, {} alerts decoded, {} bad ({} bad frame, {} unknown "
+      "schema id, {} undecodable), {} filter runs not applicable to the alert's schema, {} "
+      "delivery failures, {:.3f} s\n",
       summary.alerts, summary.decoded, summary.bad(), summary.bad_frame, summary.unknown_schema,
-      summary.undecodable, summary.delivery_failures, summary.seconds);
+      summary.undecodable, summary.not_applicable, summary.delivery_failures, summary.seconds);
   if (summary.latency_p50_ms && summary.latency_p99_ms) {
     fmt::print(
         "match latency, first send to acknowledged on the filter topic: p50 {} ms, "
         "p99 {} ms\n",
         *summary.latency_p50_ms, *summary.latency_p99_ms);
   }
-  fmt::print("{:<12} {:<12} {:<20} {:>9} {:>10} {:>8}\n", "group", "filter", "topic", "matched",
-             "published", "capped");
+  std::size_t topic_width = 5;
   for (const service::FilterCounts& counts : summary.filters) {
-    fmt::print("{:<12} {:<12} {:<20} {:>9} {:>10} {:>8}\n", counts.group, counts.filter,
-               counts.topic, counts.matched, counts.published, counts.capped);
+    topic_width = std::max(topic_width, counts.topic.size());
+  }
+  fmt::print("{:<12} {:<12} {:<{}} {:>9} {:>10} {:>8}\n", "group", "filter", "topic", topic_width,
+             "matched", "published", "capped");
+  for (const service::FilterCounts& counts : summary.filters) {
+    fmt::print("{:<12} {:<12} {:<{}} {:>9} {:>10} {:>8}\n", counts.group, counts.filter,
+               counts.topic, topic_width, counts.matched, counts.published, counts.capped);
   }
 }
 
@@ -61,8 +67,7 @@ void run(FilterArguments& arguments) {
   try {
     summary = service::run_filter(options);
   } catch (const std::exception& e) {
-    log->error("filter on topic {} at {} stopped: {}", options.input_topic, options.brokers,
-               e.what());
+    log->error("filter stopped: {}", e.what());
     throw CLI::RuntimeError(1);
   }
 

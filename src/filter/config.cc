@@ -15,10 +15,6 @@
 #include <utility>
 
 namespace skystream::filter {
-namespace {
-
-// Kafka accepts topic names of at most 249 characters from [a-zA-Z0-9._-], except "." and "..".
-constexpr std::size_t kMaxTopicLength = 249;
 
 bool is_valid_topic(std::string_view topic) {
   if (topic.empty() || topic.size() > kMaxTopicLength || topic == "." || topic == "..") {
@@ -29,6 +25,8 @@ bool is_valid_topic(std::string_view topic) {
            c == '_' || c == '-';
   });
 }
+
+namespace {
 
 std::string_view trim(std::string_view text) {
   constexpr std::string_view kSpace = " \t\r\n";

@@ -34,6 +34,12 @@ namespace skystream::filter {
 // The survey must serve at least 20 alerts per filter per visit, so that is the default cap.
 inline constexpr std::uint32_t kDefaultMaxPerVisit = 20;
 
+// Kafka accepts topic names of at most 249 characters from [a-zA-Z0-9._-], except "." and "..".
+inline constexpr std::size_t kMaxTopicLength = 249;
+
+// Returns whether Kafka accepts `topic` as a topic name.
+bool is_valid_topic(std::string_view topic);
+
 struct FilterSpec {
   std::string name;
   std::string expression;

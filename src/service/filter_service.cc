@@ -45,6 +45,10 @@ class BadMessageLog {
       logger("filter")->warn("skipped message {}/{}/{} ({} #{}): {}", message.topic(),
                              message.partition(), message.offset(), kind, count, reason);
     }
+    if (count == kLoggedPerKind) {
+      logger("filter")->warn("further {} messages are logged once per {}; all are counted", kind,
+                             kEveryLater);
+    }
   }
 };
 
@@ -84,6 +88,9 @@ class FilterService {
   std::set<std::pair<std::string, std::int32_t>> at_end_;
   BadMessageLog bad_log_;
   std::vector<std::int64_t> latencies_ms_;
+  FilterCounts dead_letters_;  // delivery reports of dead-letter copies point here
+  std::uint64_t failures_at_last_commit_ = 0;
+  bool failed_ = false;  // a match was not acknowledged: stop without committing past it
   FilterSummary summary_;
 };
 
@@ -103,11 +110,31 @@ void FilterService::load_config() {
     auto compiled = filter::compile_group(config_, *group, (*schema)->root());
     if (!compiled) throw std::runtime_error(compiled.error().message);
     for (const filter::FilterSpec& spec : group->filters) {
+      const std::string topic = options_.topic_prefix + spec.topic;
+      if (!filter::is_valid_topic(topic)) {
+        throw std::runtime_error(fmt::format(
+            "filter {}: output topic \"{}\" is not a valid Kafka topic name (at most {} "
+            "characters from a-z, A-Z, 0-9, '.', '_' and '-'); check --topic-prefix",
+            spec.name, topic, filter::kMaxTopicLength));
+      }
+      if (topic == options_.input_topic) {
+        throw std::runtime_error(fmt::format(
+            "filter {}: output topic {} is the input topic, so the filter would read its own "
+            "matches",
+            spec.name, topic));
+      }
       specs_.push_back(&spec);
-      summary_.filters.push_back(
-          {group->name, spec.name, options_.topic_prefix + spec.topic, 0, 0, 0});
+      summary_.filters.push_back({group->name, spec.name, topic, 0, 0, 0});
       caps.push_back(spec.max_per_visit);
     }
+  }
+  if (!options_.dead_letter_topic.empty() && !filter::is_valid_topic(options_.dead_letter_topic)) {
+    throw std::runtime_error(fmt::format("dead-letter topic \"{}\" is not a valid Kafka topic name",
+                                         options_.dead_letter_topic));
+  }
+  if (auto visit = filter::VisitReader::create((*schema)->root(), config_.visit_field); !visit) {
+    throw std::runtime_error(
+        fmt::format("{}: visit_field: {}", config_.source, visit.error().message));
   }
   cap_ = std::make_unique<filter::VisitCap>(std::move(caps));
 }
@@ -226,6 +253,7 @@ void FilterService::dead_letter(const kafka::Message& message) {
   out.key = message.key();
   out.value = message.value();
   out.timestamp_ms = message.timestamp_ms().value_or(0);
+  out.opaque = &dead_letters_;
   while (true) {
     auto status = producer_->produce(out);
     if (status || status.error().code != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
@@ -246,6 +274,18 @@ void FilterService::commit() {
   auto flushed = producer_->flush(std::chrono::seconds(30));
   if (!flushed) {
     logger("filter")->warn("offsets not committed: {}", flushed.error().message);
+    return;
+  }
+  // A match that failed to publish must be read again by the next run, so the service stops
+  // here without committing the offsets after it.
+  if (summary_.delivery_failures > failures_at_last_commit_) {
+    if (!failed_) {
+      logger("filter")->error(
+          "{} messages were not published; stopping without committing "
+          "offsets, so a restart reads them again",
+          summary_.delivery_failures - failures_at_last_commit_);
+    }
+    failed_ = true;
     return;
   }
   auto committed = consumer_->commit();
@@ -303,12 +343,13 @@ FilterSummary FilterService::run() {
 
   producer_ = std::make_unique<kafka::Producer>(
       std::move(*producer_config), [this](const kafka::DeliveryReport& report) {
-        if (!report.opaque) return;  // dead-letter copies count only when they fail
         auto* counts = static_cast<FilterCounts*>(report.opaque);
         if (report.error) {
           ++summary_.delivery_failures;
-          logger("filter")->error("delivery to {} failed: {}", counts->topic,
-                                  report.error->message);
+          logger("filter")->error("delivery to {} failed: {} ({})", counts->topic,
+                                  report.error->message, report.error->code_name());
+        } else if (counts == &dead_letters_) {
+          ++dead_letters_.published;
         } else {
           ++counts->published;
           if (report.timestamp_ms > 0)
@@ -336,7 +377,8 @@ FilterSummary FilterService::run() {
   auto last_commit = start;
   auto last_progress = start;
   std::optional<std::chrono::steady_clock::time_point> all_at_end_since;
-  while (!stop_requested.load()) {
+  dead_letters_.topic = options_.dead_letter_topic;
+  while (!stop_requested.load() && !failed_) {
     auto message = consumer_->poll(std::chrono::milliseconds(200));
     if (message && message->is_partition_eof()) {
       at_end_.insert({std::string(message->topic()), message->partition()});
@@ -365,6 +407,7 @@ FilterSummary FilterService::run() {
   }
   std::signal(SIGINT, previous_int);
   std::signal(SIGTERM, previous_term);
+  if (stop_requested.load()) log->info("stopping on a signal");
 
   commit();
   if (auto closed = consumer_->close(); !closed) {

@@ -60,7 +60,7 @@ struct FilterSummary {
   std::uint64_t bad_frame = 0;          // shorter than 5 bytes or magic byte not 0
   std::uint64_t unknown_schema = 0;     // schema id with no schema under the schema root
   std::uint64_t undecodable = 0;        // body truncated or corrupt for its schema
-  std::uint64_t not_applicable = 0;     // schema on which a filter does not compile
+  std::uint64_t not_applicable = 0;     // filter runs skipped: schema lacks the filter's fields
   std::uint64_t delivery_failures = 0;  // matches the broker did not acknowledge
   double seconds = 0;
   // Milliseconds from an alert's Kafka timestamp (set when it was first sent) to the delivery
