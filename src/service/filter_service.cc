@@ -14,6 +14,7 @@
 #include <utility>
 
 #include "avro/codec.h"
+#include "avro/partial.h"
 #include "filter/config.h"
 #include "filter/visit_cap.h"
 #include "kafka/consumer.h"
@@ -52,11 +53,14 @@ class BadMessageLog {
   }
 };
 
-// Every filter of the selected groups, compiled for one schema id.
+// Every filter of the selected groups, compiled for one schema id, and the decoder of the
+// top-level fields they and the visit field read.
 struct SchemaFilters {
   std::shared_ptr<const avro::Schema> schema;
   std::vector<std::optional<filter::Filter>> filters;  // one per entry of FilterSummary::filters
   std::optional<filter::VisitReader> visit;
+  std::unique_ptr<avro::PartialDecoder> decoder;
+  avro::Value alert;  // reused for every alert of this schema id
 };
 
 class FilterService {
@@ -68,7 +72,7 @@ class FilterService {
 
  private:
   void load_config();
-  const SchemaFilters* filters_for(std::int32_t schema_id, const kafka::Message& message);
+  SchemaFilters* filters_for(std::int32_t schema_id, const kafka::Message& message);
   void process(const kafka::Message& message);
   void publish(std::size_t filter_index, const kafka::Message& message);
   void dead_letter(const kafka::Message& message);
@@ -139,8 +143,7 @@ void FilterService::load_config() {
   cap_ = std::make_unique<filter::VisitCap>(std::move(caps));
 }
 
-const SchemaFilters* FilterService::filters_for(std::int32_t schema_id,
-                                                const kafka::Message& message) {
+SchemaFilters* FilterService::filters_for(std::int32_t schema_id, const kafka::Message& message) {
   if (auto it = compiled_.find(schema_id); it != compiled_.end()) return &it->second;
   if (failed_schema_ids_.count(schema_id)) return nullptr;
 
@@ -175,7 +178,21 @@ const SchemaFilters* FilterService::filters_for(std::int32_t schema_id,
         "alerts as one visit",
         schema_id, config_.visit_field);
   }
-  logger("filter")->info("compiled {} filters for schema id {}", specs_.size(), schema_id);
+
+  // Only the top-level fields that some filter or the visit field reads are decoded.
+  std::vector<int> fields;
+  for (const auto& filter : entry.filters) {
+    if (filter)
+      fields.insert(fields.end(), filter->top_level_fields().begin(),
+                    filter->top_level_fields().end());
+  }
+  if (entry.visit) fields.push_back(entry.visit->path().fields.front());
+  entry.decoder = std::make_unique<avro::PartialDecoder>(entry.schema->root(), fields);
+
+  std::size_t applicable = 0;
+  for (const auto& filter : entry.filters) applicable += filter ? 1 : 0;
+  logger("filter")->info("compiled {} of {} filters for schema id {}", applicable, specs_.size(),
+                         schema_id);
   return &compiled_.emplace(schema_id, std::move(entry)).first->second;
 }
 
@@ -186,7 +203,7 @@ void FilterService::process(const kafka::Message& message) {
     bad_log_.report("bad frame", ++summary_.bad_frame, message, wire::describe(frame.error()));
     return dead_letter(message);
   }
-  const SchemaFilters* filters = filters_for(frame->schema_id, message);
+  SchemaFilters* filters = filters_for(frame->schema_id, message);
   if (!filters) {
     bad_log_.report("unknown schema id", ++summary_.unknown_schema, message,
                     fmt::format("schema id {}", frame->schema_id));

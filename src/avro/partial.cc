@@ -1,0 +1,52 @@
+#include "avro/partial.h"
+
+#include <fmt/format.h>
+
+#include "avro/codec.h"
+
+namespace skystream::avro {
+
+PartialDecoder::PartialDecoder(const Node& record, const std::vector<int>& fields)
+    : record_(&record), chosen_(record.fields.size(), false) {
+  for (int index : fields) {
+    if (index >= 0 && static_cast<std::size_t>(index) < chosen_.size()) chosen_[index] = true;
+  }
+  for (const Field& field : record.fields) skip_of_field_.push_back(skipper_.compile(*field.type));
+}
+
+Result<void> PartialDecoder::decode(std::string_view bytes, Value& out) const {
+  if (out.node != record_) out = Value::zero(*record_);
+
+  std::size_t position = 0;
+  for (std::size_t i = 0; i < record_->fields.size(); ++i) {
+    const std::string_view rest = bytes.substr(position);
+    if (chosen_[i]) {
+      std::size_t used = 0;
+      auto status = decode_into(*record_->fields[i].type, rest, out.children[i], &used);
+      if (!status) {
+        Error error = status.error();
+        error.where = error.where.empty() ? record_->fields[i].name
+                                          : record_->fields[i].name + "." + error.where;
+        if (error.offset != std::string::npos) error.offset += position;
+        return std::unexpected(std::move(error));
+      }
+      position += used;
+      continue;
+    }
+
+    skip::Cursor cursor{rest.data(), rest.data(), rest.data() + rest.size()};
+    if (!skipper_.skip(skip_of_field_[i], cursor, 1)) {
+      return std::unexpected(
+          Error{skip::describe(cursor), record_->fields[i].name, position + cursor.fault_offset});
+    }
+    position += static_cast<std::size_t>(cursor.position - cursor.begin);
+  }
+
+  if (position != bytes.size()) {
+    return std::unexpected(Error{
+        fmt::format("{} bytes left over after the record", bytes.size() - position), "", position});
+  }
+  return {};
+}
+
+}  // namespace skystream::avro
