@@ -263,3 +263,46 @@ TEST_F(Pipeline, UnreachableBrokerFailsFast) {
 
 }  // namespace
 }  // namespace skystream
+
+namespace skystream {
+namespace {
+
+TEST_F(Pipeline, InvalidOutputTopicsRejectedAtStart) {
+  TempDir dir;
+  const std::string prefix = run_prefix() + "c-";
+  const std::string topic = prefix + "alerts";
+  simulate_and_send(dir.path(), 1, 50, topic);
+  const std::string config = shell_quote((kSource / "config/ldm-503-5.toml").string());
+  struct Case {
+    std::string arguments;
+    std::string message;
+  };
+  const Case cases[] = {
+      {"--topic-prefix 'bad prefix/'", "is not a valid Kafka topic name"},
+      {"--dead-letter-topic 'bad dlq'", "dead-letter topic"},
+  };
+  for (const Case& test : cases) {
+    const fs::path log = dir.path() / "filter.log";
+    auto filtered =
+        run_command(skystream("filter --brokers " + kBrokers + " --topic " + topic + " --config " +
+                              config + " --filter-group filterer1 " + "--group " + prefix +
+                              "g --exit-at-eof " + test.arguments) +
+                    " 2>" + shell_quote(log.string()));
+    EXPECT_NE(filtered.exit_code, 0) << test.arguments;
+    std::ifstream in(log);
+    std::stringstream text;
+    text << in.rdbuf();
+    EXPECT_NE(text.str().find(test.message), std::string::npos) << text.str();
+  }
+
+  // Nothing was committed for the group, so a valid run still reads all 50 alerts.
+  auto filtered = run_command(
+      skystream("filter --brokers " + kBrokers + " --topic " + topic + " --config " + config +
+                " --filter-group filterer1 " + "--group " + prefix + "g --topic-prefix " + prefix +
+                " --exit-at-eof --json " + shell_quote((dir.path() / "f.json").string())));
+  ASSERT_EQ(filtered.exit_code, 0);
+  EXPECT_EQ(read_json(dir.path() / "f.json")["alerts"], 50);
+}
+
+}  // namespace
+}  // namespace skystream
