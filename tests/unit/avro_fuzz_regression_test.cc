@@ -68,5 +68,15 @@ TEST(FuzzRegressions, SavedInputsPassTheirChecks) {
   }
 }
 
+TEST(FuzzRegressions, MetadataCountMinimumRejected) {
+  // "Obj" 1, then a metadata block count of -2^63: the zig-zag varint ff ff ff ff ff ff ff ff
+  // ff 01. Negating that count overflows, so the reader must reject it before using it.
+  const std::string input = std::string("Obj\x01", 4) + std::string(9, '\xff') + "\x01";
+  auto reader = avro::ContainerReader::from_bytes(input, "metadata-count-min");
+  ASSERT_FALSE(reader);
+  EXPECT_NE(reader.error().message.find("invalid metadata block count"), std::string::npos)
+      << reader.error().to_string();
+}
+
 }  // namespace
 }  // namespace skystream::fuzz
