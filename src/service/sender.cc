@@ -59,6 +59,11 @@ struct VisitState {
   std::vector<PendingAlert> pending;
 };
 
+// "1 alert", "2 alerts".
+std::string count_of(std::int64_t count, std::string_view noun) {
+  return fmt::format("{} {}{}", count, noun, count == 1 ? "" : "s");
+}
+
 // The number in "visit-000012.avro", or nothing.
 std::optional<std::int64_t> visit_from_file_name(const fs::path& file) {
   static const std::regex pattern(R"(visit-0*(\d+)\.avro)");
@@ -78,15 +83,18 @@ class Sender {
 
  private:
   void wait_until(Clock::time_point start);
-  std::int32_t schema_id_of(const avro::ContainerReader& reader, const fs::path& file);
-  void send_visit(avro::Result<avro::ContainerReader> reader, const fs::path& file,
-                  std::size_t index);
+  std::int32_t check_visit_file(const avro::Result<avro::ContainerReader>& opened,
+                                const fs::path& file);
+  void send_visit(const avro::ContainerReader& reader, const fs::path& file, std::size_t index,
+                  std::int32_t schema_id);
   void send_alert(VisitState& visit, const avro::Node& writer_root, std::int32_t schema_id,
                   std::string_view body, std::size_t position);
   void on_delivery(const kafka::DeliveryReport& report);
   void record_failure(VisitState& visit, const std::string& message);
   void finish_visit(VisitState& visit);
-  void flush_all();
+  Clock::time_point delivery_deadline() const;
+  void flush_all(Clock::time_point deadline);
+  void log_stopped_early() const;
 
   const SendOptions& options_;
   std::shared_ptr<spdlog::logger> log_ = logger("send");
@@ -127,15 +135,28 @@ SendSummary Sender::run(const std::vector<fs::path>& files) {
     avro::Result<avro::ContainerReader> reader = next.get();
     if (index + 1 < files.size()) next = std::async(std::launch::async, read, files[index + 1]);
     if (!start) start = Clock::now();
+
+    // A bad file stops the send before its scheduled start, but only after the visits already
+    // produced have their delivery reports, so that the manifest lists every alert they put on
+    // the topic.
+    std::int32_t schema_id = 0;
+    try {
+      schema_id = check_visit_file(reader, files[index]);
+    } catch (const std::exception&) {
+      flush_all(delivery_deadline());
+      log_stopped_early();
+      throw;
+    }
+
     const Clock::time_point scheduled = *start + static_cast<Clock::rep>(index) * interval;
     wait_until(scheduled);
     if (const auto late = Clock::now() - scheduled; index > 0 && late > kLateStart) {
       log_->warn("{} starts {:.1f} s after its scheduled time", files[index].string(),
                  std::chrono::duration<double>(late).count());
     }
-    send_visit(std::move(reader), files[index], index);
+    send_visit(*reader, files[index], index, schema_id);
   }
-  flush_all();
+  flush_all(delivery_deadline());
 
   summary_.seconds = std::chrono::duration<double>(Clock::now() - *start).count();
   manifest_->write_end(
@@ -153,7 +174,12 @@ void Sender::wait_until(Clock::time_point start) {
   }
 }
 
-std::int32_t Sender::schema_id_of(const avro::ContainerReader& reader, const fs::path& file) {
+std::int32_t Sender::check_visit_file(const avro::Result<avro::ContainerReader>& opened,
+                                      const fs::path& file) {
+  if (!opened) {
+    throw std::runtime_error(fmt::format("cannot read visit file: {}", opened.error().to_string()));
+  }
+  const avro::ContainerReader& reader = *opened;
   const std::string& writer_name = reader.schema()->root().full_name;
   std::optional<wire::SchemaVersion> version = options_.schema_version;
   if (!version) version = version_from_schema_name(writer_name);
@@ -181,16 +207,12 @@ std::int32_t Sender::schema_id_of(const avro::ContainerReader& reader, const fs:
   return version->id();
 }
 
-void Sender::send_visit(avro::Result<avro::ContainerReader> reader, const fs::path& file,
-                        std::size_t index) {
-  if (!reader) {
-    throw std::runtime_error(fmt::format("cannot read visit file: {}", reader.error().to_string()));
-  }
-  const std::int32_t schema_id = schema_id_of(*reader, file);
-  const auto& objects = reader->objects();
+void Sender::send_visit(const avro::ContainerReader& reader, const fs::path& file,
+                        std::size_t index, std::int32_t schema_id) {
+  const auto& objects = reader.objects();
 
   // The visit id is the first alert's diaSource.visit, else the number in the file name.
-  const avro::Node& writer_root = reader->schema()->root();
+  const avro::Node& writer_root = reader.schema()->root();
   std::optional<std::int64_t> visit_id;
   if (!objects.empty()) {
     if (auto first = verify::read_alert_identity(writer_root, objects.front())) {
@@ -321,9 +343,15 @@ void Sender::finish_visit(VisitState& visit) {
   while (!visits_.empty() && visits_.front().finished) visits_.pop_front();
 }
 
-void Sender::flush_all() {
+// By this time librdkafka has reported every message produced by now, delivered or not.
+Clock::time_point Sender::delivery_deadline() const {
   const auto timeout_ms = std::stoll(producer_.setting("message.timeout.ms").value_or("300000"));
-  const auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms) + kFlushMargin;
+  return Clock::now() + std::chrono::milliseconds(timeout_ms) + kFlushMargin;
+}
+
+// Serves delivery reports until every message has one or `deadline` passes, then finishes the
+// visits still open, counting the alerts without a report as failed.
+void Sender::flush_all(Clock::time_point deadline) {
   while (producer_.outstanding() > 0 && Clock::now() < deadline) {
     (void)producer_.flush(std::chrono::seconds(1));
   }
@@ -331,12 +359,20 @@ void Sender::flush_all() {
   // finish_visit() releases the visit at the front, so this loop ends.
   while (!visits_.empty()) {
     VisitState& visit = visits_.front();
-    log_->error("visit {}: {} alerts without a delivery report after the final flush",
-                visit.record.visit, visit.outstanding);
+    if (visit.outstanding > 0) {
+      log_->error("visit {}: {} alerts without a delivery report after the final flush",
+                  visit.record.visit, visit.outstanding);
+    }
     visit.record.failed += visit.outstanding;
     visit.outstanding = 0;
     finish_visit(visit);
   }
+}
+
+void Sender::log_stopped_early() const {
+  log_->warn("manifest {} has no end line, because the send stopped early; it lists {} in {}",
+             options_.manifest_path.string(), count_of(summary_.alerts, "alert"),
+             count_of(summary_.visits, "finished visit"));
 }
 
 }  // namespace

@@ -60,8 +60,10 @@ std::optional<wire::SchemaVersion> version_from_schema_name(std::string_view ful
 // Sends every visit file of `options.input_directory` in name order and writes the manifest.
 // Logs one line when each visit starts and one when its last delivery report is in. Throws
 // kafka::KafkaError when no broker responds within kafka::kStartupTimeout or the settings are
-// invalid, and std::runtime_error for a visit file that cannot be read or whose schema has no
-// known schema id. A failed delivery is logged with the alert id and counted in the summary.
+// invalid. Throws std::runtime_error naming the file for a visit file that cannot be read or
+// whose schema has no known schema id. The visits before that file are finished first, with
+// their manifest lines, and the manifest gets no end line. A failed delivery is logged with the
+// alert id and counted in the summary.
 SendSummary run_send(const SendOptions& options);
 
 }  // namespace skystream::service

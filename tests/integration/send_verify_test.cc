@@ -21,6 +21,7 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "../support/process.h"
 #include "avro/container.h"
@@ -562,6 +563,64 @@ TEST_F(SendVerify, FailedDeliveriesExitNonZero) {
   const CommandResult verified = verify(manifest_path(), "");
   EXPECT_EQ(verified.exit_code, 1) << verified.output;
   EXPECT_EQ(read_json(report_path())["failed_sends"], kAlerts);
+}
+
+// A second visit file cut to half its size stops the send before its visit starts, and the
+// manifest still lists every alert of the first visit, where the judge found it.
+TEST_F(SendVerify, BadVisitFileKeepsEarlierManifest) {
+  const auto second = dir_.path() / "visits" / "visit-000002.avro";
+  std::filesystem::resize_file(second, std::filesystem::file_size(second) / 2);
+
+  const CommandResult sent =
+      run_command(skystream("send --brokers " + kBrokers + " --topic " + topic_ +
+                            " --interval 0 --manifest " + shell_quote(manifest_path().string()) +
+                            " " + shell_quote((dir_.path() / "visits").string())) +
+                  " 2>&1");
+  EXPECT_EQ(sent.exit_code, 1) << sent.output;
+  EXPECT_NE(sent.output.find("cannot read visit file: " + second.string()), std::string::npos)
+      << sent.output;
+  EXPECT_EQ(sent.output.find("not yet delivered"), std::string::npos) << sent.output;
+
+  std::map<std::int64_t, std::pair<int, std::int64_t>> found;
+  for (const json& message : judge(topic_)) {
+    found[message["diaSourceId"]] = {message["partition"], message["offset"]};
+  }
+  EXPECT_EQ(found.size(), static_cast<std::size_t>(kAlertsPerVisit));
+
+  std::ifstream in(manifest_path());
+  std::string line;
+  int alert_lines = 0;
+  std::vector<json> visit_lines;
+  int end_lines = 0;
+  while (std::getline(in, line)) {
+    const json entry = json::parse(line);
+    if (entry["type"] == "alert") {
+      ++alert_lines;
+      const std::int64_t alert_id = entry["alert_id"];
+      ASSERT_TRUE(found.contains(alert_id)) << alert_id;
+      EXPECT_EQ(entry["partition"], found[alert_id].first) << alert_id;
+      EXPECT_EQ(entry["offset"], found[alert_id].second) << alert_id;
+    } else if (entry["type"] == "visit") {
+      visit_lines.push_back(entry);
+    } else if (entry["type"] == "end") {
+      ++end_lines;
+    }
+  }
+  EXPECT_EQ(alert_lines, kAlertsPerVisit);
+  ASSERT_EQ(visit_lines.size(), 1u);
+  EXPECT_EQ(visit_lines[0]["file"], "visit-000001.avro");
+  EXPECT_EQ(visit_lines[0]["alerts"], kAlertsPerVisit);
+  EXPECT_EQ(visit_lines[0]["failed"], 0);
+  EXPECT_EQ(end_lines, 0);
+
+  // Every alert on the topic is in the manifest, but the manifest is incomplete.
+  const CommandResult verified = verify(manifest_path(), "");
+  EXPECT_EQ(verified.exit_code, 1) << verified.output;
+  const json report = read_json(report_path());
+  EXPECT_EQ(report["manifest_complete"], false);
+  EXPECT_EQ(report["total"]["received"], kAlertsPerVisit);
+  EXPECT_EQ(report["total"]["missing"], 0);
+  EXPECT_EQ(report["total"]["unknown"], 0);
 }
 
 // Port 1 on the loopback address has no listener, so every command fails at start-up.
