@@ -29,9 +29,9 @@ namespace skystream::avro {
 
 // One value that a projection read. `bytes` points into the encoded record that was decoded
 // and is valid as long as that buffer is. The member that contains the value depends on the
-// path's leaf type (Projection::leaf()), as in Value: `boolean`; `integer` for int and long;
-// `float32` for float; `float64` for double; `bytes` for string, bytes and fixed; `index` for
-// an enum symbol. A leaf of type record, array or map holds nothing but `is_null`.
+// path's leaf type (Projection::leaf()), as in Value: `boolean` for boolean, `integer` for int
+// and long, `float32` for float, `float64` for double, `bytes` for string, bytes and fixed, and
+// `index` for an enum symbol. For a leaf of type record or map, only `is_null` is set.
 struct ProjectedValue {
   bool is_null = true;  // a union on the path was on its null branch, or the leaf is null
   bool boolean = false;
@@ -113,7 +113,7 @@ class Projection {
   // checked as decode() checks them. Lengths and block counts are checked against the bytes
   // left before anything is allocated for them. Errors give the field path with array item
   // indices, such as "prvDiaSources[3].psfFlux", and the byte offset of the item that is
-  // wrong. An error inside a skipped value names the skipped field. On failure `out` holds a
+  // wrong. An error inside a skipped value names the skipped field. On failure `out` contains a
   // partial result that the next decode() replaces.
   [[nodiscard]] Result<void> decode(std::string_view bytes, ProjectedRecord& out) const;
 

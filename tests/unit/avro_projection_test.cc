@@ -368,6 +368,20 @@ TEST_F(ProjectionHandBuilt, ReadsEveryKindOfPath) {
   EXPECT_FALSE(out.is_null(7));
 }
 
+TEST_F(ProjectionHandBuilt, RepeatedPathsGetSameValues) {
+  const Projection projection = compile({"history.note", "id", "history.note", "history"});
+  ProjectedRecord out;
+  ASSERT_TRUE(projection.decode(kExample, out));
+  ASSERT_EQ(out.values(0).size(), 2u);
+  ASSERT_EQ(out.values(2).size(), 2u);
+  EXPECT_EQ(out.values(2)[0].bytes, "x");
+  EXPECT_EQ(out.value(1).integer, 5);
+  // A path that ends at an array of records gives one present item per record.
+  ASSERT_EQ(out.values(3).size(), 2u);
+  EXPECT_FALSE(out.values(3)[1].is_null);
+  EXPECT_EQ(projection.leaf(3).full_name, "h");
+}
+
 TEST_F(ProjectionHandBuilt, StringsPointIntoInput) {
   const Projection projection = compile({"name"});
   ProjectedRecord out;
