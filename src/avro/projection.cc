@@ -173,7 +173,7 @@ Result<void> Compiler::compile_root(const Node& root) {
 Result<void> Compiler::compile_record(const Node& record, const Trie& trie,
                                       const std::string& prefix, int arrays, bool tail_needed,
                                       Program& out) {
-  std::vector<std::pair<int, const Trie*>> wanted;
+  std::vector<std::pair<int, const Trie*>> requested;
   for (const auto& [name, child] : trie.children) {
     const int index = record.field_index(name);
     if (index < 0) {
@@ -181,18 +181,18 @@ Result<void> Compiler::compile_record(const Node& record, const Trie& trie,
           fmt::format("unknown field: record {} has no field '{}'", record.full_name, name),
           first_path(*child));
     }
-    wanted.emplace_back(index, child.get());
+    requested.emplace_back(index, child.get());
   }
-  if (wanted.empty()) return {};  // a root record with no paths
-  std::sort(wanted.begin(), wanted.end());
-  const int last = wanted.back().first;
+  if (requested.empty()) return {};  // a root record with no paths
+  std::sort(requested.begin(), requested.end());
+  const int last = requested.back().first;
   const int end = tail_needed ? static_cast<int>(record.fields.size()) : last + 1;
 
-  auto next = wanted.begin();
+  auto next = requested.begin();
   for (int i = 0; i < end; ++i) {
     const Field& field = record.fields[static_cast<std::size_t>(i)];
     const std::string where = prefix.empty() ? field.name : prefix + "." + field.name;
-    if (next != wanted.end() && next->first == i) {
+    if (next != requested.end() && next->first == i) {
       const bool more_after = tail_needed || i < last;
       auto status = compile_value(*field.type, *next->second, where, arrays, more_after, out);
       if (!status) return status;

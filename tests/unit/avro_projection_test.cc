@@ -178,16 +178,16 @@ std::size_t compare_with_fastavro(const fs::path& file) {
     if (!status) continue;
     for (std::size_t path = 0; path < paths.size(); ++path) {
       const Expected expected = expected_at(records[i], paths[path]);
-      std::vector<json> wanted = expected.values;
+      std::vector<json> expected_values = expected.values;
       // A path without arrays has one value, null when a union on the way is null.
-      if (!projection->through_array(path) && expected.null) wanted = {json()};
+      if (!projection->through_array(path) && expected.null) expected_values = {json()};
       const auto values = out.values(path);
       EXPECT_EQ(out.is_null(path), expected.null) << file << " " << paths[path];
-      EXPECT_EQ(values.size(), wanted.size()) << file << " " << paths[path];
-      for (std::size_t k = 0; k < values.size() && k < wanted.size(); ++k) {
-        EXPECT_TRUE(same_value(values[k], projection->leaf(path), wanted[k]))
+      EXPECT_EQ(values.size(), expected_values.size()) << file << " " << paths[path];
+      for (std::size_t k = 0; k < values.size() && k < expected_values.size(); ++k) {
+        EXPECT_TRUE(same_value(values[k], projection->leaf(path), expected_values[k]))
             << file << " object " << i << " " << paths[path] << " item " << k << ": "
-            << wanted[k].dump();
+            << expected_values[k].dump();
         ++compared;
       }
     }
