@@ -1,6 +1,11 @@
 // skystream send: publish visit files to a Kafka topic and write a manifest of what was sent.
 
+#include <fmt/format.h>
+#include <signal.h>
+
 #include <CLI/CLI.hpp>
+#include <atomic>
+#include <cstring>
 #include <exception>
 #include <memory>
 #include <string>
@@ -14,6 +19,30 @@
 
 namespace skystream::cli {
 namespace {
+
+// The number of the first SIGINT or SIGTERM received, or 0. Storing a lock-free atomic is safe
+// in a signal handler.
+std::atomic<int> received_signal{0};
+static_assert(std::atomic<int>::is_always_lock_free);
+
+extern "C" void on_stop_signal(int signal) {
+  received_signal.store(signal, std::memory_order_relaxed);
+}
+
+// Makes the first SIGINT or SIGTERM stop the send in order. The handler then resets itself, so
+// a second signal ends the process at once.
+void install_stop_handlers() {
+  struct sigaction action {};
+  action.sa_handler = on_stop_signal;
+  sigemptyset(&action.sa_mask);
+  action.sa_flags = SA_RESETHAND | SA_RESTART;
+  for (const int signal : {SIGINT, SIGTERM}) {
+    if (::sigaction(signal, &action, nullptr) != 0) {
+      throw std::runtime_error(
+          fmt::format("cannot handle signal {}: {}", signal, std::strerror(errno)));
+    }
+  }
+}
 
 struct SendArguments {
   service::SendOptions options;
@@ -34,15 +63,26 @@ void run(SendArguments& arguments) {
   auto settings = kafka::parse_settings(arguments.kafka_settings);
   if (!settings) throw CLI::ValidationError("--kafka", settings.error().message);
   options.settings = std::move(*settings);
+  options.stop_signal = &received_signal;
 
   service::SendSummary summary;
   try {
+    install_stop_handlers();
     summary = service::run_send(options);
   } catch (const std::exception& e) {
     log->error("send to topic {} on {} stopped: {}", options.topic, options.brokers, e.what());
     throw CLI::RuntimeError(1);
   }
 
+  if (summary.stop_signal != 0) {
+    log->error(
+        "send to topic {} stopped on signal {} ({}) after {} alerts in {} visits; "
+        "manifest {}",
+        options.topic, summary.stop_signal, ::strsignal(summary.stop_signal), summary.alerts,
+        summary.visits, options.manifest_path.string());
+    // The shell's convention for a process ended by a signal.
+    throw CLI::RuntimeError(128 + summary.stop_signal);
+  }
   log->info("sent {} alerts in {} visits to topic {} in {:.3f} s; manifest {}", summary.alerts,
             summary.visits, options.topic, summary.seconds, options.manifest_path.string());
   if (summary.failed > 0) {

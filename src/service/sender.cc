@@ -3,7 +3,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <atomic>
 #include <charconv>
+#include <cstring>
 #include <deque>
 #include <future>
 #include <regex>
@@ -32,6 +34,10 @@ constexpr std::chrono::seconds kFlushMargin{30};
 // A visit that starts later than this after its scheduled time is logged as late, because
 // the visits before it took longer than the interval or its file took longer to read.
 constexpr std::chrono::seconds kLateStart{1};
+
+// After a stop is requested, delivery reports are awaited this long at most; the alerts still
+// without one are counted as failed, though the broker may yet store some of them.
+constexpr std::chrono::seconds kStopFlushTimeout{10};
 
 // Failed alerts logged one by one per visit; later failures of the visit are only counted.
 constexpr std::int64_t kFailuresLoggedPerVisit = 10;
@@ -82,12 +88,14 @@ class Sender {
   SendSummary run(const std::vector<fs::path>& files);
 
  private:
+  bool stopping();
+  bool wait_for_file(const std::future<avro::Result<avro::ContainerReader>>& next);
   void wait_until(Clock::time_point start);
   std::int32_t check_visit_file(const avro::Result<avro::ContainerReader>& opened,
                                 const fs::path& file);
   void send_visit(const avro::ContainerReader& reader, const fs::path& file, std::size_t index,
                   std::int32_t schema_id);
-  void send_alert(VisitState& visit, const avro::Node& writer_root, std::int32_t schema_id,
+  bool send_alert(VisitState& visit, const avro::Node& writer_root, std::int32_t schema_id,
                   std::string_view body, std::size_t position);
   void on_delivery(const kafka::DeliveryReport& report);
   void record_failure(VisitState& visit, const std::string& message);
@@ -132,6 +140,7 @@ SendSummary Sender::run(const std::vector<fs::path>& files) {
   std::optional<Clock::time_point> start;
   const auto interval = std::chrono::duration_cast<Clock::duration>(options_.interval);
   for (std::size_t index = 0; index < files.size(); ++index) {
+    if (!wait_for_file(next)) break;
     avro::Result<avro::ContainerReader> reader = next.get();
     if (index + 1 < files.size()) next = std::async(std::launch::async, read, files[index + 1]);
     if (!start) start = Clock::now();
@@ -150,23 +159,53 @@ SendSummary Sender::run(const std::vector<fs::path>& files) {
 
     const Clock::time_point scheduled = *start + static_cast<Clock::rep>(index) * interval;
     wait_until(scheduled);
+    if (stopping()) break;
     if (const auto late = Clock::now() - scheduled; index > 0 && late > kLateStart) {
       log_->warn("{} starts {:.1f} s after its scheduled time", files[index].string(),
                  std::chrono::duration<double>(late).count());
     }
     send_visit(*reader, files[index], index, schema_id);
+    if (stopping()) break;
   }
   flush_all(delivery_deadline());
 
-  summary_.seconds = std::chrono::duration<double>(Clock::now() - *start).count();
+  if (start) summary_.seconds = std::chrono::duration<double>(Clock::now() - *start).count();
+  if (stopping()) {
+    log_stopped_early();
+    return summary_;
+  }
   manifest_->write_end(
       verify::ManifestEnd{summary_.visits, summary_.alerts, summary_.failed, kafka::now_ms()});
   return summary_;
 }
 
-// Serves delivery reports while waiting, so that earlier visits finish on time.
+// Returns true once a stop has been requested through options_.stop_signal, and records and
+// logs the signal the first time.
+bool Sender::stopping() {
+  if (summary_.stop_signal != 0) return true;
+  if (options_.stop_signal == nullptr) return false;
+  const int signal = options_.stop_signal->load(std::memory_order_relaxed);
+  if (signal == 0) return false;
+
+  summary_.stop_signal = signal;
+  log_->warn("stopping on a signal ({}): no more alerts are produced", ::strsignal(signal));
+  return true;
+}
+
+// Serves delivery reports while the next file is read. Returns false when a stop was requested
+// first.
+bool Sender::wait_for_file(const std::future<avro::Result<avro::ContainerReader>>& next) {
+  while (next.wait_for(std::chrono::milliseconds(0)) != std::future_status::ready) {
+    if (stopping()) return false;
+    producer_.poll(std::chrono::milliseconds(100));
+  }
+  return !stopping();
+}
+
+// Serves delivery reports while waiting, so that earlier visits finish on time. Returns early
+// when a stop is requested.
 void Sender::wait_until(Clock::time_point start) {
-  while (true) {
+  while (!stopping()) {
     const auto remaining = start - Clock::now();
     if (remaining <= Clock::duration::zero()) return;
     const auto step = std::min<Clock::duration>(remaining, std::chrono::milliseconds(100));
@@ -231,19 +270,25 @@ void Sender::send_visit(const avro::ContainerReader& reader, const fs::path& fil
              objects.size(), file.string(), schema_id);
 
   for (std::size_t position = 0; position < objects.size(); ++position) {
-    send_alert(visit, writer_root, schema_id, objects[position], position);
+    if (stopping() || !send_alert(visit, writer_root, schema_id, objects[position], position)) {
+      // The visit line counts only the alerts handled before the stop.
+      visit.record.alerts = static_cast<std::int64_t>(position);
+      log_->warn("visit {} stopped after {} of {} alerts", visit.record.visit, position,
+                 objects.size());
+      break;
+    }
   }
   visit.all_produced = true;
   if (visit.outstanding == 0) finish_visit(visit);
 }
 
-void Sender::send_alert(VisitState& visit, const avro::Node& writer_root, std::int32_t schema_id,
+bool Sender::send_alert(VisitState& visit, const avro::Node& writer_root, std::int32_t schema_id,
                         std::string_view body, std::size_t position) {
   auto identity = verify::read_alert_identity(writer_root, body);
   if (!identity) {
     record_failure(visit, fmt::format("visit file {} alert {} is not sent: {}", visit.record.file,
                                       position, identity.error().to_string()));
-    return;
+    return true;
   }
 
   framed_.clear();
@@ -256,8 +301,6 @@ void Sender::send_alert(VisitState& visit, const avro::Node& writer_root, std::i
   pending.visit_id = identity->visit.value_or(visit.record.visit);
   pending.digest = verify::digest_of(framed_);
   pending.send_ms = kafka::now_ms();
-  if (visit.record.first_send_ms == 0) visit.record.first_send_ms = pending.send_ms;
-  visit.record.last_send_ms = pending.send_ms;
 
   std::array<char, 24> key{};
   std::optional<std::string_view> key_view;
@@ -279,20 +322,28 @@ void Sender::send_alert(VisitState& visit, const avro::Node& writer_root, std::i
                                        .timestamp_ms = pending.send_ms,
                                        .headers = headers,
                                        .opaque = &pending};
-  while (true) {
-    auto produced = producer_.produce(message);
-    if (produced) break;
-    if (produced.error().code == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
-      producer_.poll(std::chrono::milliseconds(100));
-      continue;
+  auto produced = producer_.produce(message);
+  while (!produced && produced.error().code == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+    // librdkafka's queue is full: serve delivery reports until there is room, or stop.
+    if (stopping()) {
+      visit.pending.pop_back();
+      return false;
     }
+    producer_.poll(std::chrono::milliseconds(100));
+    produced = producer_.produce(message);
+  }
+
+  if (visit.record.first_send_ms == 0) visit.record.first_send_ms = pending.send_ms;
+  visit.record.last_send_ms = pending.send_ms;
+  if (!produced) {
     record_failure(visit, fmt::format("alert {} of visit {} is not sent: {}", pending.alert_id,
                                       visit.record.visit, produced.error().message));
     visit.pending.pop_back();
-    return;
+    return true;
   }
   ++visit.outstanding;
   producer_.poll(std::chrono::milliseconds(0));
+  return true;
 }
 
 void Sender::on_delivery(const kafka::DeliveryReport& report) {
@@ -352,8 +403,15 @@ Clock::time_point Sender::delivery_deadline() const {
 // Serves delivery reports until every message has one or `deadline` passes, then finishes the
 // visits still open, counting the alerts without a report as failed.
 void Sender::flush_all(Clock::time_point deadline) {
+  bool stop_seen = false;
   while (producer_.outstanding() > 0 && Clock::now() < deadline) {
-    (void)producer_.flush(std::chrono::seconds(1));
+    if (!stop_seen && stopping()) {
+      stop_seen = true;
+      deadline = std::min(deadline, Clock::now() + kStopFlushTimeout);
+      log_->info("waiting up to {} s for {}", kStopFlushTimeout.count(),
+                 count_of(producer_.outstanding(), "delivery report"));
+    }
+    (void)producer_.flush(std::chrono::milliseconds(200));
   }
 
   // finish_visit() releases the visit at the front, so this loop ends.

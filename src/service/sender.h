@@ -10,6 +10,7 @@
 //   header     producer_timestamp: the same time, in ASCII decimal milliseconds
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -36,6 +37,11 @@ struct SendOptions {
   std::optional<wire::SchemaVersion> schema_version;
   std::string compression = "snappy";    // compression.type: none, gzip, snappy, lz4 or zstd
   std::vector<kafka::Setting> settings;  // librdkafka settings applied after the defaults
+  // A stop request: when it points to a non-zero value (the number of the signal received, as
+  // the command's signal handler stores it), the send stops producing, waits up to 10 s for the
+  // delivery reports of the alerts already produced, writes their manifest lines and returns.
+  // Nothing: the send cannot be stopped this way.
+  const std::atomic<int>* stop_signal = nullptr;
 };
 
 struct SendSummary {
@@ -43,6 +49,7 @@ struct SendSummary {
   std::int64_t alerts = 0;  // alerts the broker acknowledged
   std::int64_t failed = 0;  // alerts not sent: failed deliveries and unreadable alerts
   double seconds = 0;       // from the first visit's start to the last delivery report
+  int stop_signal = 0;      // the signal that stopped the send early, or 0
 };
 
 // The producer settings of the sender before `options.settings`: acks=all, idempotence,
@@ -63,7 +70,8 @@ std::optional<wire::SchemaVersion> version_from_schema_name(std::string_view ful
 // invalid. Throws std::runtime_error naming the file for a visit file that cannot be read or
 // whose schema has no known schema id. The visits before that file are finished first, with
 // their manifest lines, and the manifest gets no end line. A failed delivery is logged with the
-// alert id and counted in the summary.
+// alert id and counted in the summary. A send stopped through `options.stop_signal` returns
+// normally with SendSummary::stop_signal set, and its manifest has no end line.
 SendSummary run_send(const SendOptions& options);
 
 }  // namespace skystream::service

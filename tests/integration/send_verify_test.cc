@@ -6,9 +6,13 @@
 // topics, named with the process id and the time, so runs do not see each other's messages.
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
+#include <signal.h>
+#include <spawn.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -21,6 +25,7 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "../support/process.h"
@@ -231,6 +236,59 @@ std::int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
+}
+
+// Starts the skystream binary with `arguments`, its standard output and error going to `log`.
+pid_t spawn_skystream(const std::vector<std::string>& arguments, const std::filesystem::path& log) {
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log.c_str(),
+                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
+
+  std::vector<std::string> words{SKYSTREAM_BINARY};
+  words.insert(words.end(), arguments.begin(), arguments.end());
+  std::vector<char*> argv;
+  for (std::string& word : words) argv.push_back(word.data());
+  argv.push_back(nullptr);
+
+  pid_t pid = -1;
+  const int status = ::posix_spawn(&pid, SKYSTREAM_BINARY, &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  if (status != 0) throw std::runtime_error("posix_spawn failed for " SKYSTREAM_BINARY);
+  return pid;
+}
+
+std::string read_text(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+// Waits up to `timeout` for `text` to appear in the file at `path`.
+bool wait_for_text(const std::filesystem::path& path, const std::string& text,
+                   std::chrono::seconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (read_text(path).find(text) != std::string::npos) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
+}
+
+// Waits up to `timeout` for process `pid` to exit and returns its exit status; kills it and
+// returns -1 when it is still running then, or when it ended on a signal.
+int wait_for_exit(pid_t pid, std::chrono::seconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  int status = 0;
+  while (::waitpid(pid, &status, WNOHANG) == 0) {
+    if (std::chrono::steady_clock::now() >= deadline) {
+      ::kill(pid, SIGKILL);
+      ::waitpid(pid, &status, 0);
+      return -1;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
 json read_json(const std::filesystem::path& path) {
@@ -621,6 +679,60 @@ TEST_F(SendVerify, BadVisitFileKeepsEarlierManifest) {
   EXPECT_EQ(report["total"]["received"], kAlertsPerVisit);
   EXPECT_EQ(report["total"]["missing"], 0);
   EXPECT_EQ(report["total"]["unknown"], 0);
+}
+
+// SIGTERM while the first visit is being produced. librdkafka holds messages for linger.ms
+// (5 s) and queues at most 50, so at the signal, 0.5 s after the visit started, 50 alerts are
+// queued and none delivered. send must deliver those, list each in the manifest, and exit with
+// 128 + 15.
+TEST_F(SendVerify, SignalStopsSendWithManifest) {
+  const auto log = dir_.path() / "send.log";
+  const pid_t pid =
+      spawn_skystream({"send", "--brokers", kBrokers, "--topic", topic_, "--interval", "0", "-X",
+                       "linger.ms=5000", "-X", "queue.buffering.max.messages=50", "--manifest",
+                       manifest_path().string(), (dir_.path() / "visits").string()},
+                      log);
+  const bool started = wait_for_text(log, "visit 1 started", std::chrono::seconds(30));
+  if (started) std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  ::kill(pid, SIGTERM);
+  const int exit_code = wait_for_exit(pid, std::chrono::seconds(30));
+  const std::string output = read_text(log);
+  ASSERT_TRUE(started) << output;
+  EXPECT_EQ(exit_code, 128 + SIGTERM) << output;
+  EXPECT_NE(output.find("stopping on a signal"), std::string::npos) << output;
+
+  std::map<std::int64_t, std::pair<int, std::int64_t>> found;
+  for (const json& message : judge(topic_)) {
+    found[message["diaSourceId"]] = {message["partition"], message["offset"]};
+  }
+
+  std::ifstream in(manifest_path());
+  std::string line;
+  std::set<std::int64_t> listed;
+  std::vector<json> visit_lines;
+  int end_lines = 0;
+  while (std::getline(in, line)) {
+    const json entry = json::parse(line);
+    if (entry["type"] == "alert") {
+      const std::int64_t alert_id = entry["alert_id"];
+      listed.insert(alert_id);
+      ASSERT_TRUE(found.contains(alert_id)) << alert_id;
+      EXPECT_EQ(entry["partition"], found[alert_id].first) << alert_id;
+      EXPECT_EQ(entry["offset"], found[alert_id].second) << alert_id;
+    } else if (entry["type"] == "visit") {
+      visit_lines.push_back(entry);
+    } else if (entry["type"] == "end") {
+      ++end_lines;
+    }
+  }
+  // Every alert on the topic has its manifest line, and the visit stopped part way.
+  EXPECT_EQ(listed.size(), found.size());
+  EXPECT_GT(listed.size(), 0u);
+  EXPECT_LT(listed.size(), static_cast<std::size_t>(kAlertsPerVisit));
+  ASSERT_EQ(visit_lines.size(), 1u);
+  EXPECT_EQ(visit_lines[0]["alerts"], listed.size());
+  EXPECT_EQ(visit_lines[0]["failed"], 0);
+  EXPECT_EQ(end_lines, 0);
 }
 
 // Port 1 on the loopback address has no listener, so every command fails at start-up.
