@@ -8,6 +8,7 @@
 
 #include "avro/json.h"
 #include "kafka/reader.h"
+#include "kafka/validate.h"
 #include "logging.h"
 #include "verify/framed_alert.h"
 
@@ -107,6 +108,7 @@ void Printer::write_total(std::size_t partitions) {
 }  // namespace
 
 PrintSummary run_print(const PrintOptions& options, std::ostream& out) {
+  kafka::value_or_throw(kafka::check_topic_name(options.topic));
   kafka::Config config =
       kafka::value_or_throw(kafka::Config::from_settings(std::vector<kafka::Setting>{
           {"bootstrap.servers", options.brokers}, {"client.id", "skystream-print"}}));

@@ -40,9 +40,10 @@ struct PrintSummary {
   std::int64_t invalid = 0;  // bad frame, unknown schema id, or a printed body that failed
 };
 
-// Reads `options.topic` and writes the lines above to `out`. Throws kafka::KafkaError when no
-// broker responds within kafka::kStartupTimeout, when the topic does not exist, or when no
-// message arrives for the idle timeout before every partition reached its end.
+// Reads `options.topic` and writes the lines above to `out`. Throws kafka::KafkaError when the
+// topic name is invalid, when no broker responds within kafka::kStartupTimeout, when the topic does
+// not exist, or when no message arrives for the idle timeout before every partition reached its
+// end.
 PrintSummary run_print(const PrintOptions& options, std::ostream& out);
 
 }  // namespace skystream::service

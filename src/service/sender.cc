@@ -15,6 +15,7 @@
 #include "avro/codec.h"
 #include "avro/container.h"
 #include "kafka/producer.h"
+#include "kafka/validate.h"
 #include "logging.h"
 #include "verify/alert_identity.h"
 #include "verify/digest.h"
@@ -484,6 +485,7 @@ std::optional<wire::SchemaVersion> version_from_schema_name(std::string_view ful
 }
 
 SendSummary run_send(const SendOptions& options) {
+  kafka::value_or_throw(kafka::check_topic_name(options.topic));
   const std::vector<fs::path> files = list_visit_files(options.input_directory);
   Sender sender(options);
   return sender.run(files);

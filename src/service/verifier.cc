@@ -8,6 +8,7 @@
 
 #include "kafka/client.h"
 #include "kafka/reader.h"
+#include "kafka/validate.h"
 #include "logging.h"
 #include "verify/digest.h"
 #include "verify/framed_alert.h"
@@ -35,6 +36,9 @@ std::int64_t failed_sends(const verify::Manifest& manifest) {
 
 verify::VerifyReport run_verify(const VerifyOptions& options) {
   auto log = logger("verify");
+  for (const std::string& topic : options.topics) {
+    kafka::value_or_throw(kafka::check_topic_name(topic));
+  }
   const verify::Manifest manifest = verify::read_manifest(options.manifest_path);
   const verify::ManifestIndex index(manifest.alerts);
   log->info("manifest {}: {} alerts to topic {} in {} visits", options.manifest_path.string(),

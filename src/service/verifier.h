@@ -28,8 +28,8 @@ struct VerifyOptions {
 };
 
 // Reads the manifest and every topic and returns the report. Throws std::runtime_error for an
-// unreadable manifest and kafka::KafkaError when no broker responds within
-// kafka::kStartupTimeout, a topic does not exist, or a read stalls for the idle timeout.
+// unreadable manifest, and kafka::KafkaError for an invalid topic name, when no broker responds
+// within kafka::kStartupTimeout, a topic does not exist, or a read stalls for the idle timeout.
 verify::VerifyReport run_verify(const VerifyOptions& options);
 
 }  // namespace skystream::service

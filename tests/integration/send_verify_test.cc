@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -606,6 +607,14 @@ TEST_F(SendVerify, FailedDeliveriesExitNonZero) {
                                     " failed: Broker: Message size too large";
   EXPECT_NE(sent.output.find(first_failure), std::string::npos) << sent.output;
 
+  // Each visit logs its first 10 failures one by one and only counts the rest.
+  int failure_lines = 0;
+  for (std::size_t at = sent.output.find("delivery of alert"); at != std::string::npos;
+       at = sent.output.find("delivery of alert", at + 1)) {
+    ++failure_lines;
+  }
+  EXPECT_EQ(failure_lines, kVisits * 10) << sent.output;
+
   std::ifstream in(manifest_path());
   std::string line;
   int alert_lines = 0;
@@ -733,6 +742,20 @@ TEST_F(SendVerify, SignalStopsSendWithManifest) {
   EXPECT_EQ(visit_lines[0]["alerts"], listed.size());
   EXPECT_EQ(visit_lines[0]["failed"], 0);
   EXPECT_EQ(end_lines, 0);
+}
+
+// An invalid topic name stops send before it connects, with one error and no manifest.
+TEST_F(SendVerify, InvalidTopicRejectedAtStart) {
+  const CommandResult sent =
+      run_command(skystream("send --brokers " + kBrokers + " --topic 'bad topic!' --interval 0 " +
+                            "--manifest " + shell_quote(manifest_path().string()) + " " +
+                            shell_quote((dir_.path() / "visits").string())) +
+                  " 2>&1");
+  EXPECT_EQ(sent.exit_code, 1) << sent.output;
+  EXPECT_NE(sent.output.find("invalid topic name \"bad topic!\""), std::string::npos)
+      << sent.output;
+  EXPECT_EQ(std::count(sent.output.begin(), sent.output.end(), '\n'), 1) << sent.output;
+  EXPECT_FALSE(std::filesystem::exists(manifest_path()));
 }
 
 // Port 1 on the loopback address has no listener, so every command fails at start-up.
