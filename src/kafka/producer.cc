@@ -24,6 +24,17 @@ Config with_delivery_callback(Config config,
   return config;
 }
 
+// Describes why a delivery failed: librdkafka's text for the message, else for the code, then
+// the code's name. rd_kafka_message_errstr() is not used, because for a produced message it
+// returns the payload, which reads as an empty string when the value starts with a zero byte,
+// as every Confluent frame does.
+std::string delivery_error_message(const rd_kafka_message_t* message) {
+  const char* detail = rd_kafka_message_produce_errstr(message);
+  const std::string_view cause =
+      detail != nullptr && *detail != '\0' ? detail : rd_kafka_err2str(message->err);
+  return fmt::format("{} ({})", cause, rd_kafka_err2name(message->err));
+}
+
 }  // namespace
 
 Producer::Producer(Config config, DeliveryCallback on_delivery)
@@ -127,7 +138,7 @@ void Producer::on_delivery(rd_kafka_t* /*handle*/, const rd_kafka_message_t* mes
   rd_kafka_timestamp_type_t type = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE;
   report.timestamp_ms = rd_kafka_message_timestamp(message, &type);
   if (message->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    report.error = Error{message->err, rd_kafka_err2str(message->err)};
+    report.error = Error{message->err, delivery_error_message(message)};
   }
   state->on_delivery(report);
 }

@@ -118,6 +118,23 @@ TEST(KafkaProducer, DeliveryFailureReportsOpaque) {
   EXPECT_EQ(reports[0].offset, RD_KAFKA_OFFSET_INVALID);
 }
 
+// A value that starts with a zero byte, as a Confluent frame does, must not hide the cause.
+TEST(KafkaProducer, DeliveryErrorNamesCause) {
+  Config config = config_for("127.0.0.1:" + std::to_string(unused_loopback_port()));
+  ASSERT_TRUE(config.set("message.timeout.ms", "300"));
+  std::vector<DeliveryReport> reports;
+  Producer producer(std::move(config),
+                    [&](const DeliveryReport& report) { reports.push_back(report); });
+  const std::string value("\0\0\0\x04\x4c", 5);
+  ASSERT_TRUE(producer.produce(OutgoingMessage{.topic = "t", .value = value}));
+
+  EXPECT_TRUE(producer.flush(std::chrono::seconds(5)));
+  ASSERT_EQ(reports.size(), 1u);
+  ASSERT_TRUE(reports[0].error.has_value());
+  // librdkafka's description of RD_KAFKA_RESP_ERR__MSG_TIMED_OUT, then its name.
+  EXPECT_EQ(reports[0].error->message, "Local: Message timed out (_MSG_TIMED_OUT)");
+}
+
 TEST(KafkaProducer, RejectsEmptyTopicName) {
   Config config = config_for("127.0.0.1:" + std::to_string(unused_loopback_port()));
   Producer producer(std::move(config), [](const DeliveryReport&) {});
