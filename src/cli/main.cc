@@ -29,8 +29,13 @@ int main(int argc, char** argv) {
 
   try {
     app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
+  } catch (const CLI::RuntimeError& e) {
     return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    const int status = app.exit(e);
+    // verify's status 2 means the check could not run, and invalid options are one such case.
+    if (status != 0 && app.got_subcommand("verify")) return 2;
+    return status;
   } catch (const std::exception& e) {
     spdlog::error("{}", e.what());
     return EXIT_FAILURE;

@@ -65,9 +65,12 @@ void add_verify_command(CLI::App& app) {
   auto arguments = std::make_shared<VerifyArguments>();
   service::VerifyOptions& options = arguments->options;
   CLI::App* command = app.add_subcommand(
-      "verify",
-      "Check that topics hold every alert of a manifest once, unchanged; exit status 1 when "
-      "they do not, 2 when the check could not run");
+      "verify", "Check that topics contain every alert of a manifest once, unchanged");
+  command->footer(
+      "Exit status: 0 the check passed; 1 it found a difference (missing, duplicate, mismatched, "
+      "unknown or invalid messages, failed sends, or an incomplete manifest); 2 the check could "
+      "not run (invalid options, an unreadable manifest, no broker, a missing topic, a stalled "
+      "read, or a JSON report that cannot be written).");
 
   command->add_option("--manifest", options.manifest_path, "Manifest written by skystream send")
       ->required()

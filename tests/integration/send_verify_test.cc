@@ -788,5 +788,20 @@ TEST_F(SendVerify, UnreachableBrokerFailsFast) {
   EXPECT_EQ(verified.exit_code, 2) << verified.output;
 }
 
+// verify's invalid options exit with 2, the status of a check that could not run, before any
+// broker is contacted; --help still exits with 0.
+TEST(VerifyCommand, InvalidOptionsExitTwo) {
+  const std::string cases[] = {
+      "verify --manifest /nonexistent/manifest.jsonl",  // no such file
+      "verify",                                         // --manifest missing
+      "verify --manifest /dev/null --idle-timeout -1",  // not a positive number
+      "verify --manifest /dev/null --no-such-option",   // unknown option
+  };
+  for (const std::string& arguments : cases) {
+    EXPECT_EQ(run_command(skystream(arguments) + " 2>&1").exit_code, 2) << arguments;
+  }
+  EXPECT_EQ(run_command(skystream("verify --help")).exit_code, 0);
+}
+
 }  // namespace
 }  // namespace skystream
