@@ -43,6 +43,12 @@ verify::VerifyReport run_verify(const VerifyOptions& options) {
   const verify::ManifestIndex index(manifest.alerts);
   log->info("manifest {}: {} alerts to topic {} in {} visits", options.manifest_path.string(),
             manifest.alerts.size(), manifest.header.topic, manifest.visits.size());
+  if (manifest.cut_off_line) {
+    log->warn(
+        "manifest {} line {} is cut off, as a send stopped in the middle of a write "
+        "leaves it, and is ignored; the manifest counts as incomplete",
+        options.manifest_path.string(), *manifest.cut_off_line);
+  }
 
   // Each topic is read once, however often it was named.
   std::vector<std::string> topics;
@@ -90,6 +96,7 @@ verify::VerifyReport run_verify(const VerifyOptions& options) {
   report.header = manifest.header;
   report.manifest_alerts = static_cast<std::int64_t>(manifest.alerts.size());
   report.manifest_complete = manifest.end.has_value();
+  report.manifest_cut_off_line = manifest.cut_off_line;
   report.failed_sends = failed_sends(manifest);
   report.visits = manifest.visits;
   std::vector<const verify::TopicTally*> parts;

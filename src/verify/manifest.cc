@@ -17,8 +17,9 @@ class LineReader {
   LineReader(const std::filesystem::path& path, std::size_t number, const std::string& text)
       : path_(path), number_(number) {
     json_ = Json::parse(text, nullptr, /*allow_exceptions=*/false);
-    if (!json_.is_object()) fail("not a JSON object");
   }
+
+  bool is_object() const { return json_.is_object(); }
 
   [[noreturn]] void fail(std::string_view message) const {
     throw std::runtime_error(
@@ -161,6 +162,14 @@ Manifest read_manifest(const std::filesystem::path& path) {
     ++number;
     if (text.empty()) continue;
     const LineReader line(path, number, text);
+    if (!line.is_object()) {
+      // getline() stops at the end of the file only when the line has no newline, which is how
+      // a send stopped in the middle of a write leaves its last line.
+      if (!in.eof()) line.fail("not a JSON object");
+      if (!have_header) line.fail("cut off: not a JSON object, and no newline at its end");
+      manifest.cut_off_line = number;
+      break;
+    }
     if (!have_header) {
       manifest.header = read_header(line);
       have_header = true;

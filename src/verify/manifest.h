@@ -73,6 +73,9 @@ struct Manifest {
   std::vector<ManifestAlert> alerts;
   std::vector<ManifestVisit> visits;
   std::optional<ManifestEnd> end;  // nothing when the send did not finish
+  // The number of the last line when it was cut off and ignored, or nothing. See
+  // read_manifest().
+  std::optional<std::size_t> cut_off_line;
 };
 
 // Writes a manifest line by line. Not thread-safe. Each write_visit() and write_end() flushes
@@ -98,6 +101,10 @@ class ManifestWriter {
 // file cannot be read, a line is not a JSON object, a key is missing or has the wrong type, a
 // digest is not 32 hexadecimal digits, the first line is not the header, or an alert id
 // appears on two lines.
+//
+// One exception: a last line that has no newline and is not a JSON object is what a send
+// stopped in the middle of a write leaves. It is ignored and its number stored in
+// Manifest::cut_off_line, unless it is the first line.
 Manifest read_manifest(const std::filesystem::path& path);
 
 }  // namespace skystream::verify

@@ -73,6 +73,17 @@ std::string render_visits(const std::vector<ManifestVisit>& visits) {
   return text;
 }
 
+// Why the manifest is incomplete, as " (incomplete: ...)", or "" when it is complete.
+std::string describe_incomplete(const VerifyReport& report) {
+  if (report.manifest_intact()) return "";
+  std::vector<std::string> reasons;
+  if (!report.manifest_complete) reasons.emplace_back("no end line");
+  if (report.manifest_cut_off_line) {
+    reasons.push_back(fmt::format("line {} cut off and ignored", *report.manifest_cut_off_line));
+  }
+  return fmt::format(" (incomplete: {})", fmt::join(reasons, ", "));
+}
+
 std::string failure_summary(const VerifyReport& report) {
   std::vector<std::string> reasons;
   const TopicFigures& total = report.total;
@@ -83,23 +94,23 @@ std::string failure_summary(const VerifyReport& report) {
   for (const auto& [count, name] : counts) {
     if (count > 0) reasons.push_back(fmt::format("{} {}", count, name));
   }
-  if (!report.manifest_complete) reasons.emplace_back("manifest incomplete");
+  if (!report.manifest_intact()) reasons.emplace_back("manifest incomplete");
   return fmt::format("FAILED: {}\n", fmt::join(reasons, ", "));
 }
 
 }  // namespace
 
 bool VerifyReport::passed() const {
-  if (!manifest_complete || failed_sends > 0 || !total.passed()) return false;
+  if (!manifest_intact() || failed_sends > 0 || !total.passed()) return false;
   return std::ranges::all_of(topics,
                              [](const TopicReport& topic) { return topic.figures.passed(); });
 }
 
 std::string render_text(const VerifyReport& report) {
-  std::string text = fmt::format("manifest {}: {} alerts sent to topic {} in {}{}\n",
-                                 report.manifest_path, report.manifest_alerts, report.header.topic,
-                                 count_of(report.visits.size(), "visit"),
-                                 report.manifest_complete ? "" : " (incomplete: no end line)");
+  std::string text =
+      fmt::format("manifest {}: {} alerts sent to topic {} in {}{}\n", report.manifest_path,
+                  report.manifest_alerts, report.header.topic,
+                  count_of(report.visits.size(), "visit"), describe_incomplete(report));
   // The topic column is as wide as the longest topic name, and at least 24 characters.
   std::size_t name_width = 24;
   for (const TopicReport& topic : report.topics) {
@@ -128,6 +139,8 @@ Json to_json(const VerifyReport& report) {
     entry.update(figures);
     topics[topic.topic] = std::move(entry);
   }
+  Json cut_off_line = nullptr;
+  if (report.manifest_cut_off_line) cut_off_line = *report.manifest_cut_off_line;
   Json visits = Json::array();
   for (const ManifestVisit& visit : report.visits) {
     visits.push_back(Json{{"visit", visit.visit},
@@ -139,7 +152,8 @@ Json to_json(const VerifyReport& report) {
   return Json{{"manifest", report.manifest_path},
               {"manifest_topic", report.header.topic},
               {"manifest_alerts", report.manifest_alerts},
-              {"manifest_complete", report.manifest_complete},
+              {"manifest_complete", report.manifest_intact()},
+              {"manifest_cut_off_line", cut_off_line},
               {"failed_sends", report.failed_sends},
               {"passed", report.passed()},
               {"topics", std::move(topics)},

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,13 +23,17 @@ struct VerifyReport {
   std::string manifest_path;
   ManifestHeader header;
   std::int64_t manifest_alerts = 0;
-  bool manifest_complete = false;  // the manifest has its end line
-  std::int64_t failed_sends = 0;   // alerts whose delivery failed, from the visit lines
+  bool manifest_complete = false;                    // the manifest has its end line
+  std::optional<std::size_t> manifest_cut_off_line;  // see Manifest::cut_off_line
+  std::int64_t failed_sends = 0;  // alerts whose delivery failed, from the visit lines
   std::vector<TopicReport> topics;
   TopicFigures total;
   std::vector<ManifestVisit> visits;
 
-  // True when every topic passed, no delivery failed, and the manifest is complete.
+  // True when the manifest has its end line and no line cut off.
+  bool manifest_intact() const { return manifest_complete && !manifest_cut_off_line; }
+
+  // True when every topic passed, no delivery failed, and the manifest is intact.
   bool passed() const;
 };
 
@@ -38,7 +43,7 @@ std::string render_text(const VerifyReport& report);
 
 // Renders the report as JSON:
 //   {"manifest": path, "manifest_topic": topic, "manifest_alerts": n, "manifest_complete": bool,
-//    "failed_sends": n, "passed": bool,
+//    "manifest_cut_off_line": n or null, "failed_sends": n, "passed": bool,
 //    "topics": {name: figures, ...}, "total": figures,
 //    "visits": [{"visit", "file", "alerts", "failed", "seconds"}, ...]}
 // where figures is {"full_stream" (topics only), "expected", "received", "missing",

@@ -164,6 +164,47 @@ TEST(VerifyManifest, NonJsonLineRejected) {
   EXPECT_NE(error.find("line 2: not a JSON object"), std::string::npos) << error;
 }
 
+// The last line stops 20 bytes into an alert line, without its newline, as a send killed in
+// the middle of a write leaves it.
+TEST(VerifyManifest, CutOffLastLineIgnored) {
+  TempDir dir;
+  const std::string cut = std::string(kAlertLine).substr(0, 20);
+  std::string second = kAlertLine;
+  second.replace(second.find("\"alert_id\":17"), 13, "\"alert_id\":18");
+  const Manifest manifest =
+      read_manifest(write_file(dir, std::string(kHeaderLine) + "\n" + second + "\n" + cut));
+  ASSERT_EQ(manifest.alerts.size(), 1u);
+  EXPECT_EQ(manifest.alerts[0].alert_id, 18);
+  EXPECT_EQ(manifest.cut_off_line, 3u);
+  EXPECT_FALSE(manifest.end.has_value());
+}
+
+TEST(VerifyManifest, CompleteManifestHasNoCutOff) {
+  TempDir dir;
+  const Manifest manifest =
+      read_manifest(write_file(dir, std::string(kHeaderLine) + "\n" + kAlertLine + "\n"));
+  EXPECT_FALSE(manifest.cut_off_line.has_value());
+}
+
+// The same bytes followed by a newline are no cut-off write but a damaged line.
+TEST(VerifyManifest, TerminatedPartialLineRejected) {
+  const std::string cut = std::string(kAlertLine).substr(0, 20);
+  const std::string error = read_error(std::string(kHeaderLine) + "\n" + cut + "\n");
+  EXPECT_NE(error.find("line 2: not a JSON object"), std::string::npos) << error;
+}
+
+// Only the last line can be cut off: a partial line followed by another is rejected.
+TEST(VerifyManifest, PartialMiddleLineRejected) {
+  const std::string cut = std::string(kAlertLine).substr(0, 20);
+  const std::string error = read_error(std::string(kHeaderLine) + "\n" + cut + "\n" + kAlertLine);
+  EXPECT_NE(error.find("line 2: not a JSON object"), std::string::npos) << error;
+}
+
+TEST(VerifyManifest, CutOffHeaderRejected) {
+  const std::string error = read_error(std::string(kHeaderLine).substr(0, 30));
+  EXPECT_NE(error.find("line 1: cut off"), std::string::npos) << error;
+}
+
 TEST(VerifyManifest, EmptyFileRejected) {
   const std::string error = read_error("");
   EXPECT_NE(error.find("is empty"), std::string::npos) << error;

@@ -57,6 +57,27 @@ TEST(VerifyReport, IncompleteManifestFails) {
   EXPECT_EQ(last_line(render_text(report)), "FAILED: manifest incomplete");
 }
 
+TEST(VerifyReport, CutOffLineFails) {
+  VerifyReport report = clean_report();
+  report.manifest_complete = false;
+  report.manifest_cut_off_line = 1101;
+  EXPECT_FALSE(report.passed());
+  const std::string text = render_text(report);
+  EXPECT_EQ(last_line(text), "FAILED: manifest incomplete");
+  EXPECT_NE(text.find("(incomplete: no end line, line 1101 cut off and ignored)"),
+            std::string::npos)
+      << text;
+  const auto json = to_json(report);
+  EXPECT_EQ(json["manifest_complete"], false);
+  EXPECT_EQ(json["manifest_cut_off_line"], 1101);
+}
+
+TEST(VerifyReport, JsonCutOffLineNullWhenIntact) {
+  const auto json = to_json(clean_report());
+  EXPECT_EQ(json["manifest_complete"], true);
+  EXPECT_TRUE(json["manifest_cut_off_line"].is_null());
+}
+
 TEST(VerifyReport, FailedSendFails) {
   VerifyReport report = clean_report();
   report.failed_sends = 2;
