@@ -3,7 +3,10 @@
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
+#include <cerrno>
+#include <cstring>
 #include <exception>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -31,12 +34,6 @@ struct VerifyArguments {
   std::vector<std::string> kafka_settings;
 };
 
-void write_json(const verify::VerifyReport& report, const std::string& path) {
-  std::ofstream out(path, std::ios::trunc);
-  out << verify::to_json(report).dump(2) << '\n';
-  if (!out) throw std::runtime_error(fmt::format("cannot write the JSON report to {}", path));
-}
-
 void run(VerifyArguments& arguments) {
   auto log = logger("verify");
   service::VerifyOptions& options = arguments.options;
@@ -46,16 +43,42 @@ void run(VerifyArguments& arguments) {
   if (!settings) throw CLI::ValidationError("--kafka", settings.error().message);
   options.settings = std::move(*settings);
 
+  // The JSON report is opened for appending first, which changes no existing file, so that a
+  // path that cannot be written fails before the topics are read.
+  const std::string& json_path = arguments.json_path;
+  bool json_created = false;
+  if (!json_path.empty()) {
+    json_created = !std::filesystem::exists(json_path);
+    if (!std::ofstream(json_path, std::ios::app)) {
+      log->error("cannot open the JSON report {} for writing: {}", json_path, std::strerror(errno));
+      throw CLI::RuntimeError(kExitError);
+    }
+  }
+
   verify::VerifyReport report;
   try {
     report = service::run_verify(options);
-    if (!arguments.json_path.empty()) write_json(report, arguments.json_path);
   } catch (const std::exception& e) {
     log->error("verify against manifest {} failed: {}", options.manifest_path.string(), e.what());
+    if (json_created) {
+      // The empty file created above is no report of a check that did not run.
+      std::error_code ignored;
+      std::filesystem::remove(json_path, ignored);
+    }
     throw CLI::RuntimeError(kExitError);
   }
 
+  // The table comes first, so that a failed JSON write loses nothing that was found.
   std::cout << verify::render_text(report) << std::flush;
+  if (!json_path.empty()) {
+    std::ofstream json_out(json_path, std::ios::trunc);
+    json_out << verify::to_json(report).dump(2) << '\n';
+    json_out.close();
+    if (!json_out) {
+      log->error("writing the JSON report {} failed: {}", json_path, std::strerror(errno));
+      throw CLI::RuntimeError(kExitError);
+    }
+  }
   if (!report.passed()) throw CLI::RuntimeError(kExitDifferences);
 }
 
@@ -80,7 +103,8 @@ void add_verify_command(CLI::App& app) {
   command->add_option("--topic", options.topics,
                       "Topic to check (repeatable); default: the manifest's topic. Topics other "
                       "than the manifest's are checked as filtered streams");
-  command->add_option("--json", arguments->json_path, "File to write the figures to as JSON");
+  command->add_option("--json", arguments->json_path,
+                      "File to write the figures to as JSON, after the table is printed");
   command
       ->add_option("--schema-root", options.schema_root,
                    "Directory of the Rubin alert schemas (<root>/<major>/<minor>/)")

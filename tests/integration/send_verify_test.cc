@@ -758,6 +758,32 @@ TEST_F(SendVerify, InvalidTopicRejectedAtStart) {
   EXPECT_FALSE(std::filesystem::exists(manifest_path()));
 }
 
+// A --json path in a directory that does not exist fails before any topic is read.
+TEST_F(SendVerify, UnwritableJsonFailsBeforeReading) {
+  ASSERT_NO_FATAL_FAILURE(send());
+  const std::string json_path = (dir_.path() / "no-such-directory" / "verify.json").string();
+  const auto log = dir_.path() / "verify.log";
+  const CommandResult verified = run_command(
+      skystream("verify --brokers " + kBrokers + " --manifest " +
+                shell_quote(manifest_path().string()) + " --json " + shell_quote(json_path)) +
+      " 2>" + shell_quote(log.string()));
+  const std::string errors = read_text(log);
+  EXPECT_EQ(verified.exit_code, 2) << errors;
+  EXPECT_EQ(verified.output, "");
+  EXPECT_NE(errors.find("cannot open the JSON report " + json_path), std::string::npos) << errors;
+  EXPECT_EQ(errors.find("reading"), std::string::npos) << errors;
+}
+
+// /dev/full opens but fails every write: the table is printed all the same, then verify exits 2.
+TEST_F(SendVerify, FailedJsonWriteKeepsTable) {
+  ASSERT_NO_FATAL_FAILURE(send());
+  const CommandResult verified =
+      run_command(skystream("verify --brokers " + kBrokers + " --manifest " +
+                            shell_quote(manifest_path().string()) + " --json /dev/full"));
+  EXPECT_EQ(verified.exit_code, 2) << verified.output;
+  EXPECT_NE(verified.output.find("PASSED"), std::string::npos) << verified.output;
+}
+
 // Port 1 on the loopback address has no listener, so every command fails at start-up.
 TEST_F(SendVerify, UnreachableBrokerFailsFast) {
   const std::string brokers = "127.0.0.1:1";
