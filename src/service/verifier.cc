@@ -26,6 +26,50 @@ kafka::Config reader_config(const VerifyOptions& options) {
   return config;
 }
 
+// Missing and mismatched alerts logged one by one per topic; the rest are only counted.
+constexpr std::int64_t kDifferencesLogged = 20;
+
+// Logs the first kDifferencesLogged mismatched messages of each topic with where they are.
+class MismatchLog {
+ public:
+  explicit MismatchLog(std::shared_ptr<spdlog::logger> log) : log_(std::move(log)) {}
+
+  void record(const kafka::Message& message, const verify::ManifestAlert& expected,
+              const verify::Digest& digest) {
+    std::int64_t& logged = logged_[std::string(message.topic())];
+    if (logged == kDifferencesLogged) return;
+    log_->warn(
+        "topic {} partition {} offset {}: alert {} differs from the manifest: digest {}, "
+        "manifest {}",
+        message.topic(), message.partition(), message.offset(), expected.alert_id, digest.to_hex(),
+        expected.digest.to_hex());
+    if (++logged == kDifferencesLogged) {
+      log_->warn("topic {}: {} mismatched alerts logged; further ones are only counted",
+                 message.topic(), kDifferencesLogged);
+    }
+  }
+
+ private:
+  std::shared_ptr<spdlog::logger> log_;
+  std::map<std::string, std::int64_t, std::less<>> logged_;
+};
+
+// Logs the first kDifferencesLogged missing alerts of a topic with where the manifest put them.
+void log_missing(spdlog::logger& log, std::string_view topic, const verify::TopicFigures& figures,
+                 const verify::ManifestIndex& index) {
+  const std::size_t listed =
+      std::min(figures.missing_ids.size(), static_cast<std::size_t>(kDifferencesLogged));
+  for (std::size_t i = 0; i < listed; ++i) {
+    const verify::ManifestAlert& alert = index.at(*index.find(figures.missing_ids[i]));
+    log.warn("topic {}: alert {} of visit {} is missing (manifest: partition {} offset {})", topic,
+             alert.alert_id, alert.visit, alert.partition, alert.offset);
+  }
+  if (figures.missing > kDifferencesLogged) {
+    log.warn("topic {}: {} alerts missing, the first {} logged", topic, figures.missing,
+             kDifferencesLogged);
+  }
+}
+
 std::int64_t failed_sends(const verify::Manifest& manifest) {
   std::int64_t failed = 0;
   for (const verify::ManifestVisit& visit : manifest.visits) failed += visit.failed;
@@ -72,6 +116,7 @@ verify::VerifyReport run_verify(const VerifyOptions& options) {
   wire::SchemaCatalog catalog(options.schema_root);
   verify::FramedAlertReader alerts(catalog);
   verify::InvalidMessageLog invalid(log);
+  MismatchLog mismatches(log);
   auto on_message = [&](const kafka::Message& message) {
     const std::int64_t received_ms = kafka::now_ms();
     std::optional<std::int64_t> latency_ms;
@@ -84,7 +129,10 @@ verify::VerifyReport run_verify(const VerifyOptions& options) {
       tally.add_invalid(latency_ms);
       return;
     }
-    tally.add(*alert_id, verify::digest_of(message.value()), latency_ms);
+    const verify::Digest digest = verify::digest_of(message.value());
+    if (tally.add(*alert_id, digest, latency_ms).mismatched) {
+      mismatches.record(message, index.at(*index.find(*alert_id)), digest);
+    }
   };
   auto on_end = [&](const kafka::PartitionEnd& end) {
     log->debug("topic {} partition {} read to offset {}", end.topic, end.partition, end.offset);
@@ -103,6 +151,7 @@ verify::VerifyReport run_verify(const VerifyOptions& options) {
   for (const std::string& topic : topics) {
     const verify::TopicTally& tally = *tallies.find(topic)->second;
     report.topics.push_back({topic, tally.full_stream(), tally.figures()});
+    log_missing(*log, topic, report.topics.back().figures, index);
     parts.push_back(&tally);
   }
   report.total = verify::total_figures(parts);

@@ -137,6 +137,8 @@ Json to_json(const VerifyReport& report) {
     Json figures = figures_json(topic.figures);
     Json entry{{"full_stream", topic.full_stream}};
     entry.update(figures);
+    entry["missing_ids"] = topic.figures.missing_ids;
+    entry["mismatched_ids"] = topic.figures.mismatched_ids;
     topics[topic.topic] = std::move(entry);
   }
   Json cut_off_line = nullptr;

@@ -28,18 +28,31 @@ std::optional<std::size_t> ManifestIndex::find(std::int64_t alert_id) const {
 TopicTally::TopicTally(const ManifestIndex& index, bool full_stream)
     : index_(index), full_stream_(full_stream), copies_(index.size(), 0) {}
 
-void TopicTally::add(std::int64_t alert_id, const Digest& digest,
-                     std::optional<std::int64_t> latency_ms) {
+MessageCheck TopicTally::add(std::int64_t alert_id, const Digest& digest,
+                             std::optional<std::int64_t> latency_ms) {
   ++received_;
   add_latency(latency_ms);
 
+  MessageCheck check;
   const std::optional<std::size_t> position = index_.find(alert_id);
   if (!position) {
     ++unknown_;
-    return;
+    check.unknown = true;
+    return check;
   }
-  if (copies_[*position]++ > 0) ++duplicates_;
-  if (index_.at(*position).digest != digest) ++mismatched_;
+  if (copies_[*position]++ > 0) {
+    ++duplicates_;
+    check.duplicate = true;
+  }
+  if (index_.at(*position).digest != digest) {
+    ++mismatched_;
+    check.mismatched = true;
+    if (mismatched_ids_.size() < kAlertIdsListed &&
+        std::ranges::find(mismatched_ids_, alert_id) == mismatched_ids_.end()) {
+      mismatched_ids_.push_back(alert_id);
+    }
+  }
+  return check;
 }
 
 void TopicTally::add_invalid(std::optional<std::int64_t> latency_ms) {
@@ -59,9 +72,14 @@ TopicFigures TopicTally::figures() const {
   figures.mismatched = mismatched_;
   figures.unknown = unknown_;
   figures.invalid = invalid_;
+  figures.mismatched_ids = mismatched_ids_;
   if (full_stream_) {
     figures.expected = static_cast<std::int64_t>(index_.size());
     figures.missing = std::ranges::count(copies_, 0u);
+    for (std::size_t i = 0; i < copies_.size() && figures.missing_ids.size() < kAlertIdsListed;
+         ++i) {
+      if (copies_[i] == 0) figures.missing_ids.push_back(index_.at(i).alert_id);
+    }
   } else {
     figures.expected = received_;
   }

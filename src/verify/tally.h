@@ -54,6 +54,9 @@ struct LatencyFigures {
   std::int64_t p99 = 0;
 };
 
+// The alert ids listed per topic in missing_ids and mismatched_ids; past this, only counted.
+inline constexpr std::size_t kAlertIdsListed = 100;
+
 struct TopicFigures {
   std::int64_t expected = 0;
   std::int64_t received = 0;
@@ -63,10 +66,21 @@ struct TopicFigures {
   std::int64_t unknown = 0;
   std::int64_t invalid = 0;
   std::optional<LatencyFigures> latency_ms;  // nothing when no message had a timestamp
+  // The first kAlertIdsListed missing alerts in manifest order, and the first kAlertIdsListed
+  // mismatched alerts in the order read, each id once. Empty in total figures.
+  std::vector<std::int64_t> missing_ids;
+  std::vector<std::int64_t> mismatched_ids;
 
   bool passed() const {
     return missing == 0 && duplicates == 0 && mismatched == 0 && unknown == 0 && invalid == 0;
   }
+};
+
+// The findings of add() about one message; more than one can be true.
+struct MessageCheck {
+  bool unknown = false;     // its alert id is not in the manifest
+  bool duplicate = false;   // its alert was received before
+  bool mismatched = false;  // its digest differs from the manifest's
 };
 
 class TopicTally {
@@ -75,8 +89,9 @@ class TopicTally {
   TopicTally(const ManifestIndex& index, bool full_stream);
 
   // Records a message whose alert id was read, with the digest of its value and its latency
-  // (nothing when it has no timestamp).
-  void add(std::int64_t alert_id, const Digest& digest, std::optional<std::int64_t> latency_ms);
+  // (nothing when it has no timestamp), and returns what the message was found to be.
+  MessageCheck add(std::int64_t alert_id, const Digest& digest,
+                   std::optional<std::int64_t> latency_ms);
   // Records a message whose alert id could not be read.
   void add_invalid(std::optional<std::int64_t> latency_ms);
 
@@ -96,6 +111,7 @@ class TopicTally {
   std::int64_t mismatched_ = 0;
   std::int64_t unknown_ = 0;
   std::int64_t invalid_ = 0;
+  std::vector<std::int64_t> mismatched_ids_;  // up to kAlertIdsListed, each once
   std::vector<std::int64_t> latencies_ms_;
 };
 

@@ -451,6 +451,7 @@ TEST_F(SendVerify, UnsentAlertCountsAsMissing) {
   EXPECT_EQ(report["topics"][topic_]["expected"], kAlerts + 1);
   EXPECT_EQ(report["topics"][topic_]["received"], kAlerts);
   EXPECT_EQ(report["topics"][topic_]["missing"], 1);
+  EXPECT_EQ(report["topics"][topic_]["missing_ids"], json({999999999}));
   EXPECT_EQ(report["total"]["missing"], 1);
   EXPECT_EQ(report["total"]["mismatched"], 0);
 }
@@ -459,6 +460,7 @@ TEST_F(SendVerify, UnsentAlertCountsAsMissing) {
 TEST_F(SendVerify, ChangedDigestCountsAsMismatched) {
   ASSERT_NO_FATAL_FAILURE(send());
   const auto tampered = dir_.path() / "tampered.jsonl";
+  std::int64_t changed_id = 0;
   {
     std::ifstream in(manifest_path());
     std::ofstream out(tampered);
@@ -468,6 +470,7 @@ TEST_F(SendVerify, ChangedDigestCountsAsMismatched) {
       json entry = json::parse(line);
       if (!changed && entry["type"] == "alert") {
         entry["digest"] = "0123456789abcdef0123456789abcdef";
+        changed_id = entry["alert_id"];
         changed = true;
       }
       out << entry.dump() << '\n';
@@ -479,6 +482,7 @@ TEST_F(SendVerify, ChangedDigestCountsAsMismatched) {
   const json report = read_json(report_path());
   EXPECT_EQ(report["total"]["mismatched"], 1);
   EXPECT_EQ(report["total"]["missing"], 0);
+  EXPECT_EQ(report["topics"][topic_]["mismatched_ids"], json({changed_id}));
 }
 
 // A second topic holding two alerts of the first, one of them changed, checked as a filtered

@@ -90,6 +90,17 @@ TEST(VerifyReport, TextListsVisitRate) {
   EXPECT_NE(text.find("visit 5: 10 alerts in 2.000 s (5 alerts/s)"), std::string::npos) << text;
 }
 
+TEST(VerifyReport, JsonListsIdsPerTopic) {
+  VerifyReport report = clean_report();
+  report.topics[0].figures.missing_ids = {7, 9};
+  report.topics[1].figures.mismatched_ids = {4};
+  const auto json = to_json(report);
+  EXPECT_EQ(json["topics"]["alerts"]["missing_ids"], nlohmann::json({7, 9}));
+  EXPECT_EQ(json["topics"]["alerts"]["mismatched_ids"], nlohmann::json::array());
+  EXPECT_EQ(json["topics"]["alerts-bright"]["mismatched_ids"], nlohmann::json({4}));
+  EXPECT_FALSE(json["total"].contains("missing_ids"));
+}
+
 TEST(VerifyReport, JsonHasFiguresPerTopicAndTotal) {
   const auto json = to_json(clean_report());
   EXPECT_EQ(json["passed"], true);

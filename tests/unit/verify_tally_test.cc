@@ -154,6 +154,84 @@ TEST(VerifyTally, TotalAddsTopicsAndPoolsLatency) {
   EXPECT_EQ(total.latency_ms->p99, 100);  // rank 4
 }
 
+TEST(VerifyTally, AddReportsWhatItFound) {
+  const auto alerts = four_alerts();
+  const ManifestIndex index(alerts);
+  TopicTally tally(index, true);
+
+  const MessageCheck first = tally.add(1, digest_of("1"), std::nullopt);
+  EXPECT_FALSE(first.unknown);
+  EXPECT_FALSE(first.duplicate);
+  EXPECT_FALSE(first.mismatched);
+
+  const MessageCheck changed_copy = tally.add(1, digest_of("1 changed"), std::nullopt);
+  EXPECT_TRUE(changed_copy.duplicate);
+  EXPECT_TRUE(changed_copy.mismatched);
+
+  const MessageCheck unknown = tally.add(99, digest_of("99"), std::nullopt);
+  EXPECT_TRUE(unknown.unknown);
+  EXPECT_FALSE(unknown.mismatched);
+}
+
+// Alerts 2 and 4 arrive, so 1 and 3 are missing, listed in manifest order.
+TEST(VerifyTally, MissingIdsInManifestOrder) {
+  const auto alerts = four_alerts();
+  const ManifestIndex index(alerts);
+  TopicTally tally(index, true);
+  tally.add(4, digest_of("4"), std::nullopt);
+  tally.add(2, digest_of("2"), std::nullopt);
+
+  const TopicFigures figures = tally.figures();
+  EXPECT_EQ(figures.missing_ids, (std::vector<std::int64_t>{1, 3}));
+  EXPECT_TRUE(figures.mismatched_ids.empty());
+}
+
+// Alert 3 arrives changed twice, alert 2 changed once: each id is listed once, in the order read.
+TEST(VerifyTally, MismatchedIdsListedOnce) {
+  const auto alerts = four_alerts();
+  const ManifestIndex index(alerts);
+  TopicTally tally(index, true);
+  tally.add(3, digest_of("3 changed"), std::nullopt);
+  tally.add(2, digest_of("2 changed"), std::nullopt);
+  tally.add(3, digest_of("3 changed again"), std::nullopt);
+
+  const TopicFigures figures = tally.figures();
+  EXPECT_EQ(figures.mismatched, 3);
+  EXPECT_EQ(figures.mismatched_ids, (std::vector<std::int64_t>{3, 2}));
+}
+
+TEST(VerifyTally, FilteredTopicListsNoMissing) {
+  const auto alerts = four_alerts();
+  const ManifestIndex index(alerts);
+  TopicTally tally(index, false);
+  tally.add(1, digest_of("1"), std::nullopt);
+  EXPECT_TRUE(tally.figures().missing_ids.empty());
+}
+
+// 150 alerts, none received and all but the first ten read back changed: each list stops at
+// 100 ids.
+TEST(VerifyTally, IdListsStopAtHundred) {
+  std::vector<ManifestAlert> alerts;
+  for (std::int64_t id = 1; id <= 150; ++id) {
+    alerts.push_back(ManifestAlert{id, 9, "alerts", 0, id - 1, digest_of(std::to_string(id)), 0});
+  }
+  const ManifestIndex index(alerts);
+  TopicTally missing_all(index, true);
+  const TopicFigures missing = missing_all.figures();
+  EXPECT_EQ(missing.missing, 150);
+  ASSERT_EQ(missing.missing_ids.size(), 100u);
+  EXPECT_EQ(missing.missing_ids.front(), 1);
+  EXPECT_EQ(missing.missing_ids.back(), 100);
+
+  TopicTally changed_all(index, true);
+  for (std::int64_t id = 11; id <= 150; ++id) changed_all.add(id, digest_of("x"), std::nullopt);
+  const TopicFigures changed = changed_all.figures();
+  EXPECT_EQ(changed.mismatched, 140);
+  ASSERT_EQ(changed.mismatched_ids.size(), 100u);
+  EXPECT_EQ(changed.mismatched_ids.front(), 11);
+  EXPECT_EQ(changed.mismatched_ids.back(), 110);
+}
+
 TEST(VerifyManifestIndex, FindsPositionById) {
   const auto alerts = four_alerts();
   const ManifestIndex index(alerts);
