@@ -102,8 +102,8 @@ verify::VerifyReport run_verify(const VerifyOptions& options) {
   if (topics.empty()) topics.push_back(manifest.header.topic);
   std::map<std::string, std::unique_ptr<verify::TopicTally>, std::less<>> tallies;
   for (const std::string& topic : topics) {
-    tallies.emplace(topic,
-                    std::make_unique<verify::TopicTally>(index, topic == manifest.header.topic));
+    tallies.emplace(topic, std::make_unique<verify::TopicTally>(
+                               index, topic == manifest.header.topic, manifest.header.started_ms));
   }
 
   kafka::ReadOptions read_options;
@@ -118,19 +118,20 @@ verify::VerifyReport run_verify(const VerifyOptions& options) {
   verify::InvalidMessageLog invalid(log);
   MismatchLog mismatches(log);
   auto on_message = [&](const kafka::Message& message) {
-    const std::int64_t received_ms = kafka::now_ms();
-    std::optional<std::int64_t> latency_ms;
-    if (const auto timestamp = message.timestamp_ms()) latency_ms = received_ms - *timestamp;
+    std::optional<verify::MessageTime> time;
+    if (const auto timestamp = message.timestamp_ms()) {
+      time = verify::MessageTime{*timestamp, kafka::now_ms()};
+    }
 
     verify::TopicTally& tally = *tallies.find(message.topic())->second;
     auto alert_id = alerts.read_alert_id(message.value());
     if (!alert_id) {
       invalid.record(message.topic(), message.partition(), message.offset(), alert_id.error());
-      tally.add_invalid(latency_ms);
+      tally.add_invalid(time);
       return;
     }
     const verify::Digest digest = verify::digest_of(message.value());
-    if (tally.add(*alert_id, digest, latency_ms).mismatched) {
+    if (tally.add(*alert_id, digest, time).mismatched) {
       mismatches.record(message, index.at(*index.find(*alert_id)), digest);
     }
   };
@@ -152,6 +153,12 @@ verify::VerifyReport run_verify(const VerifyOptions& options) {
     const verify::TopicTally& tally = *tallies.find(topic)->second;
     report.topics.push_back({topic, tally.full_stream(), tally.figures()});
     log_missing(*log, topic, report.topics.back().figures, index);
+    if (const std::int64_t bad = report.topics.back().figures.bad_timestamps; bad > 0) {
+      log->warn(
+          "topic {}: messages left out of latency because their timestamp is more than "
+          "1 h before the send started or more than 1 min after they were read: {}",
+          topic, bad);
+    }
     parts.push_back(&tally);
   }
   report.total = verify::total_figures(parts);

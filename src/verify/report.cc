@@ -18,7 +18,7 @@ Json figures_json(const TopicFigures& figures) {
   Json json{{"expected", figures.expected},     {"received", figures.received},
             {"missing", figures.missing},       {"duplicates", figures.duplicates},
             {"mismatched", figures.mismatched}, {"unknown", figures.unknown},
-            {"invalid", figures.invalid}};
+            {"invalid", figures.invalid},       {"bad_timestamps", figures.bad_timestamps}};
   if (figures.latency_ms) {
     json["latency_ms"] = Json{{"p50", figures.latency_ms->p50}, {"p99", figures.latency_ms->p99}};
   } else {
@@ -123,6 +123,13 @@ std::string render_text(const VerifyReport& report) {
     text += figures_row(name_width, topic.topic, topic.figures, topic.full_stream);
   }
   text += figures_row(name_width, "total", report.total, true);
+  for (const TopicReport& topic : report.topics) {
+    if (topic.figures.bad_timestamps == 0) continue;
+    text += fmt::format(
+        "topic {}: {} left out of latency, with a timestamp more than 1 h before the send "
+        "started or more than 1 min after it was read\n",
+        topic.topic, count_of(topic.figures.bad_timestamps, "message"));
+  }
   text += render_visits(report.visits);
   if (report.failed_sends > 0) {
     text += fmt::format("deliveries that failed during the send: {}\n", report.failed_sends);

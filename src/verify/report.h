@@ -47,7 +47,8 @@ std::string render_text(const VerifyReport& report);
 //    "topics": {name: figures, ...}, "total": figures,
 //    "visits": [{"visit", "file", "alerts", "failed", "seconds"}, ...]}
 // where figures is {"full_stream" (topics only), "expected", "received", "missing",
-// "duplicates", "mismatched", "unknown", "invalid", "latency_ms": {"p50", "p99"} or null,
+// "duplicates", "mismatched", "unknown", "invalid", "bad_timestamps",
+// "latency_ms": {"p50", "p99"} or null,
 // "missing_ids" and "mismatched_ids" (topics only, up to kAlertIdsListed each)}.
 nlohmann::ordered_json to_json(const VerifyReport& report);
 

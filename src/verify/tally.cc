@@ -25,13 +25,16 @@ std::optional<std::size_t> ManifestIndex::find(std::int64_t alert_id) const {
   return found->second;
 }
 
-TopicTally::TopicTally(const ManifestIndex& index, bool full_stream)
-    : index_(index), full_stream_(full_stream), copies_(index.size(), 0) {}
+TopicTally::TopicTally(const ManifestIndex& index, bool full_stream, std::int64_t send_started_ms)
+    : index_(index),
+      full_stream_(full_stream),
+      earliest_timestamp_ms_(send_started_ms - kTimestampEarliestBeforeSend.count()),
+      copies_(index.size(), 0) {}
 
 MessageCheck TopicTally::add(std::int64_t alert_id, const Digest& digest,
-                             std::optional<std::int64_t> latency_ms) {
+                             std::optional<MessageTime> time) {
   ++received_;
-  add_latency(latency_ms);
+  add_time(time);
 
   MessageCheck check;
   const std::optional<std::size_t> position = index_.find(alert_id);
@@ -55,14 +58,20 @@ MessageCheck TopicTally::add(std::int64_t alert_id, const Digest& digest,
   return check;
 }
 
-void TopicTally::add_invalid(std::optional<std::int64_t> latency_ms) {
+void TopicTally::add_invalid(std::optional<MessageTime> time) {
   ++received_;
   ++invalid_;
-  add_latency(latency_ms);
+  add_time(time);
 }
 
-void TopicTally::add_latency(std::optional<std::int64_t> latency_ms) {
-  if (latency_ms) latencies_ms_.push_back(*latency_ms);
+void TopicTally::add_time(std::optional<MessageTime> time) {
+  if (!time) return;
+  const std::int64_t latest_ms = time->received_ms + kTimestampLatestAfterRead.count();
+  if (time->timestamp_ms < earliest_timestamp_ms_ || time->timestamp_ms > latest_ms) {
+    ++bad_timestamps_;
+    return;
+  }
+  latencies_ms_.push_back(time->received_ms - time->timestamp_ms);
 }
 
 TopicFigures TopicTally::figures() const {
@@ -72,6 +81,7 @@ TopicFigures TopicTally::figures() const {
   figures.mismatched = mismatched_;
   figures.unknown = unknown_;
   figures.invalid = invalid_;
+  figures.bad_timestamps = bad_timestamps_;
   figures.mismatched_ids = mismatched_ids_;
   if (full_stream_) {
     figures.expected = static_cast<std::int64_t>(index_.size());
@@ -105,6 +115,7 @@ TopicFigures total_figures(std::span<const TopicTally* const> tallies) {
     total.mismatched += figures.mismatched;
     total.unknown += figures.unknown;
     total.invalid += figures.invalid;
+    total.bad_timestamps += figures.bad_timestamps;
     latencies.insert(latencies.end(), tally->latencies_ms().begin(), tally->latencies_ms().end());
   }
   if (!latencies.empty()) {

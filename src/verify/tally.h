@@ -12,10 +12,13 @@
 //   unknown     messages whose alert id is not in the manifest
 //   invalid     messages whose alert id could not be read (bad framing, unknown schema id,
 //               a body that does not decode)
-//   latency     receipt time minus the message timestamp [ms], as percentiles
+//   latency     receipt time minus the message timestamp [ms], as percentiles, of the messages
+//               whose timestamp is plausible (see kTimestampEarliestBeforeSend)
+//   bad timestamps  messages whose timestamp is not plausible, left out of latency
 // A topic passes when missing, duplicates, mismatched, unknown and invalid are all zero.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -49,6 +52,19 @@ class ManifestIndex {
   std::unordered_map<std::int64_t, std::size_t> positions_;
 };
 
+// A message timestamp counts for latency when it lies between this long before the send
+// started (the manifest's started_ms) and kTimestampLatestAfterRead after the message was read.
+// The margins allow for clock differences between hosts and for alerts produced just before
+// the manifest was opened; a timestamp outside them, such as 1 ms after the epoch, is wrong.
+inline constexpr std::chrono::milliseconds kTimestampEarliestBeforeSend = std::chrono::hours(1);
+inline constexpr std::chrono::milliseconds kTimestampLatestAfterRead = std::chrono::minutes(1);
+
+// When a message was produced and when it was read, in ms since the epoch.
+struct MessageTime {
+  std::int64_t timestamp_ms = 0;  // the message's Kafka timestamp
+  std::int64_t received_ms = 0;
+};
+
 struct LatencyFigures {
   std::int64_t p50 = 0;
   std::int64_t p99 = 0;
@@ -65,7 +81,8 @@ struct TopicFigures {
   std::int64_t mismatched = 0;
   std::int64_t unknown = 0;
   std::int64_t invalid = 0;
-  std::optional<LatencyFigures> latency_ms;  // nothing when no message had a timestamp
+  std::optional<LatencyFigures> latency_ms;  // nothing when no message had a usable timestamp
+  std::int64_t bad_timestamps = 0;
   // The first kAlertIdsListed missing alerts in manifest order, and the first kAlertIdsListed
   // mismatched alerts in the order read, each id once. Empty in total figures.
   std::vector<std::int64_t> missing_ids;
@@ -86,31 +103,34 @@ struct MessageCheck {
 class TopicTally {
  public:
   // `full_stream` says whether the topic is the manifest's own, the one every alert went to.
-  TopicTally(const ManifestIndex& index, bool full_stream);
+  // `send_started_ms` is the manifest's started_ms, which bounds plausible timestamps.
+  TopicTally(const ManifestIndex& index, bool full_stream, std::int64_t send_started_ms);
 
-  // Records a message whose alert id was read, with the digest of its value and its latency
+  // Records a message whose alert id was read, with the digest of its value and its times
   // (nothing when it has no timestamp), and returns what the message was found to be.
-  MessageCheck add(std::int64_t alert_id, const Digest& digest,
-                   std::optional<std::int64_t> latency_ms);
+  MessageCheck add(std::int64_t alert_id, const Digest& digest, std::optional<MessageTime> time);
   // Records a message whose alert id could not be read.
-  void add_invalid(std::optional<std::int64_t> latency_ms);
+  void add_invalid(std::optional<MessageTime> time);
 
   bool full_stream() const { return full_stream_; }
   TopicFigures figures() const;
-  // Latencies of every message recorded, in the order they came [ms].
+  // Latencies of every message recorded with a plausible timestamp, in the order they came
+  // [ms].
   const std::vector<std::int64_t>& latencies_ms() const { return latencies_ms_; }
 
  private:
-  void add_latency(std::optional<std::int64_t> latency_ms);
+  void add_time(std::optional<MessageTime> time);
 
   const ManifestIndex& index_;
   bool full_stream_;
+  std::int64_t earliest_timestamp_ms_;
   std::vector<std::uint32_t> copies_;  // messages received per manifest alert
   std::int64_t received_ = 0;
   std::int64_t duplicates_ = 0;
   std::int64_t mismatched_ = 0;
   std::int64_t unknown_ = 0;
   std::int64_t invalid_ = 0;
+  std::int64_t bad_timestamps_ = 0;
   std::vector<std::int64_t> mismatched_ids_;  // up to kAlertIdsListed, each once
   std::vector<std::int64_t> latencies_ms_;
 };

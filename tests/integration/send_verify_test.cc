@@ -122,6 +122,28 @@ if producer.flush(30) != 0:
     sys.exit("messages not delivered")
 )PY";
 
+// Copies the first message of partition 0 of one topic into another with the timestamp 1 ms
+// after the epoch, a timestamp no real send gives.
+constexpr const char* kCopyWithOldTimestampScript = R"PY(
+import sys
+from confluent_kafka import Consumer, Producer, TopicPartition
+
+brokers, source, target = sys.argv[1], sys.argv[2], sys.argv[3]
+consumer = Consumer({"bootstrap.servers": brokers, "group.id": "send-verify-copy",
+                     "enable.auto.commit": False})
+consumer.assign([TopicPartition(source, 0, 0)])
+message = None
+while message is None or message.error():
+    message = consumer.poll(10)
+    if message is None:
+        sys.exit(f"timed out reading {source}")
+consumer.close()
+producer = Producer({"bootstrap.servers": brokers, "acks": "all"})
+producer.produce(target, message.value(), timestamp=1)
+if producer.flush(30) != 0:
+    sys.exit("message not delivered")
+)PY";
+
 // Creates a topic whose max.message.bytes is smaller than any alert, so that the broker
 // rejects every message.
 constexpr const char* kCreateTinyTopicScript = R"PY(
@@ -509,6 +531,31 @@ TEST_F(SendVerify, FilteredTopicChecksEveryAlert) {
   EXPECT_EQ(report["topics"][topic_]["mismatched"], 0);
   EXPECT_EQ(report["total"]["expected"], kAlerts + 2);
   EXPECT_EQ(report["total"]["received"], kAlerts + 2);
+}
+
+// A copy of an alert with the timestamp 1 ms after the epoch counts as a bad timestamp, not
+// as a latency of 56 years.
+TEST_F(SendVerify, OldTimestampLeftOutOfLatency) {
+  ASSERT_NO_FATAL_FAILURE(send());
+  const std::string copied = topic_ + "-old-timestamp";
+  const auto script = dir_.path() / "copy_old.py";
+  std::ofstream(script) << kCopyWithOldTimestampScript;
+  ASSERT_EQ(run_command(shell_quote(SKYSTREAM_PYTHON) + " " + shell_quote(script.string()) + " " +
+                        kBrokers + " " + topic_ + " " + copied)
+                .exit_code,
+            0);
+
+  const CommandResult verified =
+      verify(manifest_path(), " --topic " + topic_ + " --topic " + copied);
+  EXPECT_EQ(verified.exit_code, 0) << verified.output;
+  const json report = read_json(report_path());
+  EXPECT_EQ(report["topics"][copied]["received"], 1);
+  EXPECT_EQ(report["topics"][copied]["bad_timestamps"], 1);
+  EXPECT_TRUE(report["topics"][copied]["latency_ms"].is_null());
+  EXPECT_EQ(report["topics"][topic_]["bad_timestamps"], 0);
+  EXPECT_EQ(report["total"]["bad_timestamps"], 1);
+  // The pooled percentiles hold only the sent alerts, read within minutes of the send.
+  EXPECT_LT(report["total"]["latency_ms"]["p99"].get<std::int64_t>(), 600'000);
 }
 
 TEST_F(SendVerify, PrintCountsEveryPartition) {

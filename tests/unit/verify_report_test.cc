@@ -85,6 +85,19 @@ TEST(VerifyReport, FailedSendFails) {
   EXPECT_EQ(last_line(render_text(report)), "FAILED: 2 failed sends");
 }
 
+TEST(VerifyReport, BadTimestampsReportedNotFailed) {
+  VerifyReport report = clean_report();
+  report.topics[0].figures.bad_timestamps = 3;
+  report.total.bad_timestamps = 3;
+  EXPECT_TRUE(report.passed());
+  const std::string text = render_text(report);
+  EXPECT_NE(text.find("topic alerts: 3 messages left out of latency"), std::string::npos) << text;
+  const auto json = to_json(report);
+  EXPECT_EQ(json["topics"]["alerts"]["bad_timestamps"], 3);
+  EXPECT_EQ(json["topics"]["alerts-bright"]["bad_timestamps"], 0);
+  EXPECT_EQ(json["total"]["bad_timestamps"], 3);
+}
+
 TEST(VerifyReport, TextListsVisitRate) {
   const std::string text = render_text(clean_report());
   EXPECT_NE(text.find("visit 5: 10 alerts in 2.000 s (5 alerts/s)"), std::string::npos) << text;

@@ -10,6 +10,15 @@
 namespace skystream::verify {
 namespace {
 
+// The manifest's started_ms in these tests, and the time every message is read, 10 s later.
+constexpr std::int64_t kSendStartedMs = 1'767'225'600'000;
+constexpr std::int64_t kReadMs = kSendStartedMs + 10'000;
+
+// The times of a message read at kReadMs that was produced `latency_ms` before.
+MessageTime read_after(std::int64_t latency_ms) {
+  return MessageTime{kReadMs - latency_ms, kReadMs};
+}
+
 // Alerts 1 to 4, each with the digest of its own id as text.
 std::vector<ManifestAlert> four_alerts() {
   std::vector<ManifestAlert> alerts;
@@ -49,8 +58,9 @@ TEST(VerifyPercentile, EmptyHasNone) {
 TEST(VerifyTally, CleanFullStreamPasses) {
   const auto alerts = four_alerts();
   const ManifestIndex index(alerts);
-  TopicTally tally(index, true);
-  for (std::int64_t id = 1; id <= 4; ++id) tally.add(id, digest_of(std::to_string(id)), 100);
+  TopicTally tally(index, true, kSendStartedMs);
+  for (std::int64_t id = 1; id <= 4; ++id)
+    tally.add(id, digest_of(std::to_string(id)), read_after(100));
 
   const TopicFigures figures = tally.figures();
   EXPECT_EQ(figures.expected, 4);
@@ -66,13 +76,13 @@ TEST(VerifyTally, CleanFullStreamPasses) {
 TEST(VerifyTally, FullStreamCountsEachDefect) {
   const auto alerts = four_alerts();
   const ManifestIndex index(alerts);
-  TopicTally tally(index, true);
-  tally.add(1, digest_of("1"), 10);
-  tally.add(2, digest_of("2"), 20);
-  tally.add(2, digest_of("2"), 30);
-  tally.add(3, digest_of("3 changed"), 40);
-  tally.add(99, digest_of("99"), 50);
-  tally.add_invalid(60);
+  TopicTally tally(index, true, kSendStartedMs);
+  tally.add(1, digest_of("1"), read_after(10));
+  tally.add(2, digest_of("2"), read_after(20));
+  tally.add(2, digest_of("2"), read_after(30));
+  tally.add(3, digest_of("3 changed"), read_after(40));
+  tally.add(99, digest_of("99"), read_after(50));
+  tally.add_invalid(read_after(60));
 
   const TopicFigures figures = tally.figures();
   EXPECT_EQ(figures.expected, 4);
@@ -91,7 +101,7 @@ TEST(VerifyTally, FullStreamCountsEachDefect) {
 TEST(VerifyTally, ChangedDuplicateCountsTwice) {
   const auto alerts = four_alerts();
   const ManifestIndex index(alerts);
-  TopicTally tally(index, true);
+  TopicTally tally(index, true, kSendStartedMs);
   tally.add(1, digest_of("1"), std::nullopt);
   tally.add(1, digest_of("1 changed"), std::nullopt);
 
@@ -104,9 +114,9 @@ TEST(VerifyTally, ChangedDuplicateCountsTwice) {
 TEST(VerifyTally, FilteredTopicExpectsWhatItReceived) {
   const auto alerts = four_alerts();
   const ManifestIndex index(alerts);
-  TopicTally tally(index, false);
-  tally.add(1, digest_of("1"), 5);
-  tally.add(3, digest_of("3"), 7);
+  TopicTally tally(index, false, kSendStartedMs);
+  tally.add(1, digest_of("1"), read_after(5));
+  tally.add(3, digest_of("3"), read_after(7));
 
   const TopicFigures figures = tally.figures();
   EXPECT_EQ(figures.expected, 2);
@@ -118,8 +128,8 @@ TEST(VerifyTally, FilteredTopicExpectsWhatItReceived) {
 TEST(VerifyTally, FilteredTopicFlagsUnknownAlert) {
   const auto alerts = four_alerts();
   const ManifestIndex index(alerts);
-  TopicTally tally(index, false);
-  tally.add(5, digest_of("5"), 5);
+  TopicTally tally(index, false, kSendStartedMs);
+  tally.add(5, digest_of("5"), read_after(5));
 
   const TopicFigures figures = tally.figures();
   EXPECT_EQ(figures.unknown, 1);
@@ -130,7 +140,7 @@ TEST(VerifyTally, FilteredTopicFlagsUnknownAlert) {
 TEST(VerifyTally, NoTimestampsNoLatency) {
   const auto alerts = four_alerts();
   const ManifestIndex index(alerts);
-  TopicTally tally(index, true);
+  TopicTally tally(index, true, kSendStartedMs);
   tally.add(1, digest_of("1"), std::nullopt);
   EXPECT_FALSE(tally.figures().latency_ms.has_value());
 }
@@ -138,10 +148,11 @@ TEST(VerifyTally, NoTimestampsNoLatency) {
 TEST(VerifyTally, TotalAddsTopicsAndPoolsLatency) {
   const auto alerts = four_alerts();
   const ManifestIndex index(alerts);
-  TopicTally full(index, true);
-  for (std::int64_t id = 1; id <= 3; ++id) full.add(id, digest_of(std::to_string(id)), id * 10);
-  TopicTally filtered(index, false);
-  filtered.add(2, digest_of("2 changed"), 100);
+  TopicTally full(index, true, kSendStartedMs);
+  for (std::int64_t id = 1; id <= 3; ++id)
+    full.add(id, digest_of(std::to_string(id)), read_after(id * 10));
+  TopicTally filtered(index, false, kSendStartedMs);
+  filtered.add(2, digest_of("2 changed"), read_after(100));
 
   const TopicTally* tallies[] = {&full, &filtered};
   const TopicFigures total = total_figures(tallies);
@@ -157,7 +168,7 @@ TEST(VerifyTally, TotalAddsTopicsAndPoolsLatency) {
 TEST(VerifyTally, AddReportsWhatItFound) {
   const auto alerts = four_alerts();
   const ManifestIndex index(alerts);
-  TopicTally tally(index, true);
+  TopicTally tally(index, true, kSendStartedMs);
 
   const MessageCheck first = tally.add(1, digest_of("1"), std::nullopt);
   EXPECT_FALSE(first.unknown);
@@ -177,7 +188,7 @@ TEST(VerifyTally, AddReportsWhatItFound) {
 TEST(VerifyTally, MissingIdsInManifestOrder) {
   const auto alerts = four_alerts();
   const ManifestIndex index(alerts);
-  TopicTally tally(index, true);
+  TopicTally tally(index, true, kSendStartedMs);
   tally.add(4, digest_of("4"), std::nullopt);
   tally.add(2, digest_of("2"), std::nullopt);
 
@@ -190,7 +201,7 @@ TEST(VerifyTally, MissingIdsInManifestOrder) {
 TEST(VerifyTally, MismatchedIdsListedOnce) {
   const auto alerts = four_alerts();
   const ManifestIndex index(alerts);
-  TopicTally tally(index, true);
+  TopicTally tally(index, true, kSendStartedMs);
   tally.add(3, digest_of("3 changed"), std::nullopt);
   tally.add(2, digest_of("2 changed"), std::nullopt);
   tally.add(3, digest_of("3 changed again"), std::nullopt);
@@ -203,7 +214,7 @@ TEST(VerifyTally, MismatchedIdsListedOnce) {
 TEST(VerifyTally, FilteredTopicListsNoMissing) {
   const auto alerts = four_alerts();
   const ManifestIndex index(alerts);
-  TopicTally tally(index, false);
+  TopicTally tally(index, false, kSendStartedMs);
   tally.add(1, digest_of("1"), std::nullopt);
   EXPECT_TRUE(tally.figures().missing_ids.empty());
 }
@@ -216,20 +227,62 @@ TEST(VerifyTally, IdListsStopAtHundred) {
     alerts.push_back(ManifestAlert{id, 9, "alerts", 0, id - 1, digest_of(std::to_string(id)), 0});
   }
   const ManifestIndex index(alerts);
-  TopicTally missing_all(index, true);
+  TopicTally missing_all(index, true, kSendStartedMs);
   const TopicFigures missing = missing_all.figures();
   EXPECT_EQ(missing.missing, 150);
   ASSERT_EQ(missing.missing_ids.size(), 100u);
   EXPECT_EQ(missing.missing_ids.front(), 1);
   EXPECT_EQ(missing.missing_ids.back(), 100);
 
-  TopicTally changed_all(index, true);
+  TopicTally changed_all(index, true, kSendStartedMs);
   for (std::int64_t id = 11; id <= 150; ++id) changed_all.add(id, digest_of("x"), std::nullopt);
   const TopicFigures changed = changed_all.figures();
   EXPECT_EQ(changed.mismatched, 140);
   ASSERT_EQ(changed.mismatched_ids.size(), 100u);
   EXPECT_EQ(changed.mismatched_ids.front(), 11);
   EXPECT_EQ(changed.mismatched_ids.back(), 110);
+}
+
+// Timestamps on both sides of each bound: 1 h before the send started, and 1 min after the
+// read. Latencies count only inside them.
+TEST(VerifyTally, ImplausibleTimestampsLeftOut) {
+  const auto alerts = four_alerts();
+  const ManifestIndex index(alerts);
+  TopicTally tally(index, true, kSendStartedMs);
+  const std::int64_t earliest = kSendStartedMs - 3'600'000;
+  const std::int64_t latest = kReadMs + 60'000;
+  tally.add(1, digest_of("1"), MessageTime{1, kReadMs});             // 1 ms after the epoch
+  tally.add(2, digest_of("2"), MessageTime{earliest - 1, kReadMs});  // 1 ms too early
+  tally.add(3, digest_of("3"), MessageTime{latest + 1, kReadMs});    // 1 ms too late
+  tally.add_invalid(MessageTime{1, kReadMs});                        // invalid ones too
+  tally.add(4, digest_of("4"), MessageTime{earliest, kReadMs});      // the earliest counted
+  tally.add(4, digest_of("4"), MessageTime{latest, kReadMs});        // the latest counted
+
+  const TopicFigures figures = tally.figures();
+  EXPECT_EQ(figures.bad_timestamps, 4);
+  EXPECT_EQ(tally.latencies_ms(), (std::vector<std::int64_t>{kReadMs - earliest, -60'000}));
+}
+
+TEST(VerifyTally, OnlyBadTimestampsNoLatency) {
+  const auto alerts = four_alerts();
+  const ManifestIndex index(alerts);
+  TopicTally tally(index, true, kSendStartedMs);
+  tally.add(1, digest_of("1"), MessageTime{1, kReadMs});
+  EXPECT_EQ(tally.figures().bad_timestamps, 1);
+  EXPECT_FALSE(tally.figures().latency_ms.has_value());
+}
+
+TEST(VerifyTally, TotalAddsBadTimestamps) {
+  const auto alerts = four_alerts();
+  const ManifestIndex index(alerts);
+  TopicTally full(index, true, kSendStartedMs);
+  full.add(1, digest_of("1"), MessageTime{1, kReadMs});
+  TopicTally filtered(index, false, kSendStartedMs);
+  filtered.add(1, digest_of("1"), MessageTime{1, kReadMs});
+  filtered.add(2, digest_of("2"), MessageTime{1, kReadMs});
+
+  const TopicTally* tallies[] = {&full, &filtered};
+  EXPECT_EQ(total_figures(tallies).bad_timestamps, 3);
 }
 
 TEST(VerifyManifestIndex, FindsPositionById) {
