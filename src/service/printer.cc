@@ -108,6 +108,7 @@ void Printer::write_total(std::size_t partitions) {
 }  // namespace
 
 PrintSummary run_print(const PrintOptions& options, std::ostream& out) {
+  kafka::value_or_throw(kafka::check_broker_list(options.brokers));
   kafka::value_or_throw(kafka::check_topic_name(options.topic));
   kafka::Config config =
       kafka::value_or_throw(kafka::Config::from_settings(std::vector<kafka::Setting>{

@@ -41,9 +41,9 @@ struct PrintSummary {
 };
 
 // Reads `options.topic` and writes the lines above to `out`. Throws kafka::KafkaError when the
-// topic name is invalid, when no broker responds within kafka::kStartupTimeout, when the topic does
-// not exist, or when no message arrives for the idle timeout before every partition reached its
-// end.
+// broker list or topic name is invalid (see kafka/validate.h), when no broker responds within
+// kafka::kStartupTimeout, when the topic does not exist, or when no message arrives for the idle
+// timeout before every partition reached its end.
 PrintSummary run_print(const PrintOptions& options, std::ostream& out);
 
 }  // namespace skystream::service

@@ -485,6 +485,7 @@ std::optional<wire::SchemaVersion> version_from_schema_name(std::string_view ful
 }
 
 SendSummary run_send(const SendOptions& options) {
+  kafka::value_or_throw(kafka::check_broker_list(options.brokers));
   kafka::value_or_throw(kafka::check_topic_name(options.topic));
   const std::vector<fs::path> files = list_visit_files(options.input_directory);
   Sender sender(options);

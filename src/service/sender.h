@@ -66,13 +66,13 @@ std::optional<wire::SchemaVersion> version_from_schema_name(std::string_view ful
 
 // Sends every visit file of `options.input_directory` in name order and writes the manifest.
 // Logs one line when each visit starts and one when its last delivery report is in. Throws
-// kafka::KafkaError, before anything is sent, when the topic name or the settings are invalid
-// or no broker responds within kafka::kStartupTimeout. Throws std::runtime_error naming the file
-// for a visit file that cannot be read or whose schema has no known schema id. The visits before
-// that file are finished first, with their manifest lines, and the manifest gets no end line. A
-// failed delivery is logged with the alert id and counted in the summary. A send stopped through
-// `options.stop_signal` returns normally with SendSummary::stop_signal set, and its manifest has no
-// end line.
+// kafka::KafkaError, before anything is sent, when the broker list, the topic name or the
+// settings are invalid (see kafka/validate.h) or no broker responds within kafka::kStartupTimeout.
+// Throws std::runtime_error naming the file for a visit file that cannot be read or whose schema
+// has no known schema id. The visits before that file are finished first, with their manifest
+// lines, and the manifest gets no end line. A failed delivery is logged with the alert id and
+// counted in the summary. A send stopped through `options.stop_signal` returns normally with
+// SendSummary::stop_signal set, and its manifest has no end line.
 SendSummary run_send(const SendOptions& options);
 
 }  // namespace skystream::service

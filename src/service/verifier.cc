@@ -80,6 +80,7 @@ std::int64_t failed_sends(const verify::Manifest& manifest) {
 
 verify::VerifyReport run_verify(const VerifyOptions& options) {
   auto log = logger("verify");
+  kafka::value_or_throw(kafka::check_broker_list(options.brokers));
   for (const std::string& topic : options.topics) {
     kafka::value_or_throw(kafka::check_topic_name(topic));
   }

@@ -28,7 +28,8 @@ struct VerifyOptions {
 };
 
 // Reads the manifest and every topic and returns the report. Throws std::runtime_error for an
-// unreadable manifest, and kafka::KafkaError for an invalid topic name, when no broker responds
+// unreadable manifest, and kafka::KafkaError for an invalid broker list or topic name (checked
+// before the manifest is read), when no broker responds
 // within kafka::kStartupTimeout, a topic does not exist, or a read stalls for the idle timeout.
 verify::VerifyReport run_verify(const VerifyOptions& options);
 

@@ -880,5 +880,29 @@ TEST(VerifyCommand, InvalidOptionsExitTwo) {
   EXPECT_EQ(run_command(skystream("verify --help")).exit_code, 0);
 }
 
+// An empty or malformed --brokers fails at once in every command, without waiting for the 5 s
+// start-up timeout: send and print with 1, verify with 2.
+TEST(BrokerOption, MalformedListRejectedAtOnce) {
+  TempDir dir;
+  const std::string manifest = shell_quote((dir.path() / "manifest.jsonl").string());
+  const std::string visits = shell_quote(dir.path().string());
+  for (const std::string brokers : {"''", "'not a broker'", "'localhost'"}) {
+    const std::pair<std::string, int> commands[] = {
+        {"send --brokers " + brokers + " --manifest " + manifest + " " + visits, 1},
+        {"print --brokers " + brokers, 1},
+        {"verify --brokers " + brokers + " --manifest /dev/null", 2},
+    };
+    for (const auto& [command, status] : commands) {
+      const auto start = std::chrono::steady_clock::now();
+      const CommandResult result = run_command(skystream(command) + " 2>&1");
+      const auto elapsed = std::chrono::steady_clock::now() - start;
+      EXPECT_EQ(result.exit_code, status) << command << "\n" << result.output;
+      EXPECT_LT(elapsed, std::chrono::seconds(2)) << command;
+      EXPECT_NE(result.output.find("invalid broker list"), std::string::npos) << command << "\n"
+                                                                              << result.output;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace skystream
