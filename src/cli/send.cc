@@ -15,6 +15,7 @@
 #include "kafka/config.h"
 #include "logging.h"
 #include "service/sender.h"
+#include "verify/plural.h"
 #include "wire/schemas.h"
 
 namespace skystream::cli {
@@ -75,18 +76,18 @@ void run(SendArguments& arguments) {
   }
 
   if (summary.stop_signal != 0) {
-    log->error(
-        "send to topic {} stopped on signal {} ({}) after {} alerts in {} visits; "
-        "manifest {}",
-        options.topic, summary.stop_signal, ::strsignal(summary.stop_signal), summary.alerts,
-        summary.visits, options.manifest_path.string());
+    log->error("send to topic {} stopped on signal {} ({}) after {} in {}; manifest {}",
+               options.topic, summary.stop_signal, ::strsignal(summary.stop_signal),
+               verify::count_of(summary.alerts, "alert"), verify::count_of(summary.visits, "visit"),
+               options.manifest_path.string());
     // The shell's convention for a process ended by a signal.
     throw CLI::RuntimeError(128 + summary.stop_signal);
   }
-  log->info("sent {} alerts in {} visits to topic {} in {:.3f} s; manifest {}", summary.alerts,
-            summary.visits, options.topic, summary.seconds, options.manifest_path.string());
+  log->info("sent {} in {} to topic {} in {:.3f} s; manifest {}",
+            verify::count_of(summary.alerts, "alert"), verify::count_of(summary.visits, "visit"),
+            options.topic, summary.seconds, options.manifest_path.string());
   if (summary.failed > 0) {
-    log->error("{} alerts were not sent", summary.failed);
+    log->error("{} not sent", verify::count_of(summary.failed, "alert"));
     throw CLI::RuntimeError(1);
   }
 }

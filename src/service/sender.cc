@@ -20,6 +20,7 @@
 #include "verify/alert_identity.h"
 #include "verify/digest.h"
 #include "verify/manifest.h"
+#include "verify/plural.h"
 #include "wire/framing.h"
 
 namespace skystream::service {
@@ -27,6 +28,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
+using verify::count_of;
 
 // The final flush waits this long past librdkafka's delivery timeout (message.timeout.ms), by
 // which every message has its delivery report, before it counts the rest as failed.
@@ -65,11 +67,6 @@ struct VisitState {
   // pointers handed to librdkafka stay valid.
   std::vector<PendingAlert> pending;
 };
-
-// "1 alert", "2 alerts".
-std::string count_of(std::int64_t count, std::string_view noun) {
-  return fmt::format("{} {}{}", count, noun, count == 1 ? "" : "s");
-}
 
 // The number in "visit-000012.avro", or nothing.
 std::optional<std::int64_t> visit_from_file_name(const fs::path& file) {
@@ -267,8 +264,9 @@ void Sender::send_visit(const avro::ContainerReader& reader, const fs::path& fil
   visit.record.alerts = static_cast<std::int64_t>(objects.size());
   visit.pending.reserve(objects.size());
   visit.started = Clock::now();
-  log_->info("visit {} started: {} alerts from {}, schema id {}", visit.record.visit,
-             objects.size(), file.string(), schema_id);
+  log_->info("visit {} started: {} from {}, schema id {}", visit.record.visit,
+             count_of(static_cast<std::int64_t>(objects.size()), "alert"), file.string(),
+             schema_id);
 
   for (std::size_t position = 0; position < objects.size(); ++position) {
     if (stopping() || !send_alert(visit, writer_root, schema_id, objects[position], position)) {
@@ -379,11 +377,11 @@ void Sender::finish_visit(VisitState& visit) {
   const std::int64_t sent = visit.record.alerts - visit.record.failed;
   const double rate = visit.record.seconds > 0 ? sent / visit.record.seconds : 0;
   if (visit.record.failed == 0) {
-    log_->info("visit {} done: {} alerts in {:.3f} s ({:.0f} alerts/s)", visit.record.visit, sent,
-               visit.record.seconds, rate);
+    log_->info("visit {} done: {} in {:.3f} s ({:.0f} alerts/s)", visit.record.visit,
+               count_of(sent, "alert"), visit.record.seconds, rate);
   } else {
-    log_->error("visit {} done: {} alerts in {:.3f} s ({:.0f} alerts/s), {} not sent",
-                visit.record.visit, sent, visit.record.seconds, rate, visit.record.failed);
+    log_->error("visit {} done: {} in {:.3f} s ({:.0f} alerts/s), {} not sent", visit.record.visit,
+                count_of(sent, "alert"), visit.record.seconds, rate, visit.record.failed);
   }
   manifest_->write_visit(visit.record);
   ++summary_.visits;

@@ -13,6 +13,7 @@
 #include "verify/digest.h"
 #include "verify/framed_alert.h"
 #include "verify/manifest.h"
+#include "verify/plural.h"
 #include "verify/tally.h"
 
 namespace skystream::service {
@@ -86,8 +87,10 @@ verify::VerifyReport run_verify(const VerifyOptions& options) {
   }
   const verify::Manifest manifest = verify::read_manifest(options.manifest_path);
   const verify::ManifestIndex index(manifest.alerts);
-  log->info("manifest {}: {} alerts to topic {} in {} visits", options.manifest_path.string(),
-            manifest.alerts.size(), manifest.header.topic, manifest.visits.size());
+  log->info("manifest {}: {} to topic {} in {}", options.manifest_path.string(),
+            verify::count_of(static_cast<std::int64_t>(manifest.alerts.size()), "alert"),
+            manifest.header.topic,
+            verify::count_of(static_cast<std::int64_t>(manifest.visits.size()), "visit"));
   if (manifest.cut_off_line) {
     log->warn(
         "manifest {} line {} is cut off, as a send stopped in the middle of a write "

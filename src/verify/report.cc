@@ -5,6 +5,8 @@
 
 #include <algorithm>
 
+#include "verify/plural.h"
+
 namespace skystream::verify {
 namespace {
 
@@ -27,11 +29,6 @@ Json figures_json(const TopicFigures& figures) {
   return json;
 }
 
-// "1 visit", "2 visits".
-std::string count_of(std::size_t count, std::string_view noun) {
-  return fmt::format("{} {}{}", count, noun, count == 1 ? "" : "s");
-}
-
 std::string figures_row(std::size_t name_width, std::string_view name, const TopicFigures& figures,
                         bool full_stream) {
   const std::string missing = full_stream ? fmt::format("{}", figures.missing) : "-";
@@ -44,10 +41,18 @@ std::string figures_row(std::size_t name_width, std::string_view name, const Top
                      figures.mismatched, figures.unknown, figures.invalid, latency);
 }
 
+// The middle value of sorted values, or the mean of the two middle values when their count is
+// even. `sorted` is not empty.
+double median_of_sorted(const std::vector<double>& sorted) {
+  const std::size_t middle = sorted.size() / 2;
+  if (sorted.size() % 2 == 1) return sorted[middle];
+  return (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
 std::string visit_row(const ManifestVisit& visit) {
   const double rate = visit.seconds > 0 ? static_cast<double>(visit.alerts) / visit.seconds : 0;
-  std::string row = fmt::format("  visit {}: {} alerts in {:.3f} s ({:.0f} alerts/s)", visit.visit,
-                                visit.alerts, visit.seconds, rate);
+  std::string row = fmt::format("  visit {}: {} in {:.3f} s ({:.0f} alerts/s)", visit.visit,
+                                count_of(visit.alerts, "alert"), visit.seconds, rate);
   if (visit.failed > 0) row += fmt::format(", {} failed", visit.failed);
   return row + "\n";
 }
@@ -60,7 +65,7 @@ std::string render_visits(const std::vector<ManifestVisit>& visits) {
   std::ranges::sort(seconds);
   std::string text = fmt::format("visit send seconds: {}, min {:.3f}, median {:.3f}, max {:.3f}\n",
                                  count_of(visits.size(), "visit"), seconds.front(),
-                                 seconds[(seconds.size() - 1) / 2], seconds.back());
+                                 median_of_sorted(seconds), seconds.back());
 
   if (visits.size() <= kVisitsListed) {
     for (const ManifestVisit& visit : visits) text += visit_row(visit);
@@ -108,8 +113,8 @@ bool VerifyReport::passed() const {
 
 std::string render_text(const VerifyReport& report) {
   std::string text =
-      fmt::format("manifest {}: {} alerts sent to topic {} in {}{}\n", report.manifest_path,
-                  report.manifest_alerts, report.header.topic,
+      fmt::format("manifest {}: {} sent to topic {} in {}{}\n", report.manifest_path,
+                  count_of(report.manifest_alerts, "alert"), report.header.topic,
                   count_of(report.visits.size(), "visit"), describe_incomplete(report));
   // The topic column is as wide as the longest topic name, and at least 24 characters.
   std::size_t name_width = 24;

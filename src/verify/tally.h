@@ -54,8 +54,8 @@ class ManifestIndex {
 
 // A message timestamp counts for latency when it lies between this long before the send
 // started (the manifest's started_ms) and kTimestampLatestAfterRead after the message was read.
-// The margins allow for clock differences between hosts and for alerts produced just before
-// the manifest was opened; a timestamp outside them, such as 1 ms after the epoch, is wrong.
+// The margins allow for clocks that differ between the hosts that produce and read. A timestamp
+// outside them, such as 1 ms after the epoch, is taken as wrong rather than as a latency.
 inline constexpr std::chrono::milliseconds kTimestampEarliestBeforeSend = std::chrono::hours(1);
 inline constexpr std::chrono::milliseconds kTimestampLatestAfterRead = std::chrono::minutes(1);
 

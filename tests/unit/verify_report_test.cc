@@ -103,6 +103,36 @@ TEST(VerifyReport, TextListsVisitRate) {
   EXPECT_NE(text.find("visit 5: 10 alerts in 2.000 s (5 alerts/s)"), std::string::npos) << text;
 }
 
+// Two visits of 1 s and 3 s: the median is their mean, 2 s, not the lower one.
+TEST(VerifyReport, MedianOfTwoVisitsIsMean) {
+  VerifyReport report = clean_report();
+  report.visits = {ManifestVisit{5, "visit-000005.avro", 10, 0, 0, 0, 3.0},
+                   ManifestVisit{6, "visit-000006.avro", 10, 0, 0, 0, 1.0}};
+  const std::string text = render_text(report);
+  EXPECT_NE(text.find("2 visits, min 1.000, median 2.000, max 3.000"), std::string::npos) << text;
+}
+
+// Three visits of 1 s, 2 s and 9 s: the median is the middle one.
+TEST(VerifyReport, MedianOfThreeVisitsIsMiddle) {
+  VerifyReport report = clean_report();
+  report.visits = {ManifestVisit{5, "visit-000005.avro", 10, 0, 0, 0, 9.0},
+                   ManifestVisit{6, "visit-000006.avro", 10, 0, 0, 0, 1.0},
+                   ManifestVisit{7, "visit-000007.avro", 10, 0, 0, 0, 2.0}};
+  const std::string text = render_text(report);
+  EXPECT_NE(text.find("3 visits, min 1.000, median 2.000, max 9.000"), std::string::npos) << text;
+}
+
+TEST(VerifyReport, SingleVisitInSingular) {
+  VerifyReport report = clean_report();
+  report.manifest_alerts = 1;
+  report.visits = {ManifestVisit{5, "visit-000005.avro", 1, 0, 0, 0, 2.0}};
+  const std::string text = render_text(report);
+  EXPECT_NE(text.find("manifest m.jsonl: 1 alert sent to topic alerts in 1 visit\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("visit 5: 1 alert in 2.000 s"), std::string::npos) << text;
+}
+
 TEST(VerifyReport, JsonListsIdsPerTopic) {
   VerifyReport report = clean_report();
   report.topics[0].figures.missing_ids = {7, 9};
