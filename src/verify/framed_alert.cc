@@ -25,12 +25,7 @@ avro::Result<FramedAlertReader::Framed> FramedAlertReader::open(std::string_view
 avro::Result<avro::Value> FramedAlertReader::decode(std::string_view message) {
   auto framed = open(message);
   if (!framed) return std::unexpected(std::move(framed.error()));
-  auto value = avro::decode_exact(framed->schema->root(), framed->body);
-  // Offsets count from the start of the message, header included.
-  if (!value && value.error().offset != std::string::npos) {
-    value.error().offset += wire::kHeaderSize;
-  }
-  return value;
+  return avro::decode_exact(framed->schema->root(), framed->body);
 }
 
 avro::Result<std::int64_t> FramedAlertReader::read_alert_id(std::string_view message) {
@@ -45,12 +40,22 @@ avro::Result<void> FramedAlertReader::check_frame(std::string_view message) {
   return {};
 }
 
+std::string describe_body_error(const avro::Error& error) {
+  std::string text = error.where;
+  if (error.offset != std::string::npos) {
+    if (!text.empty()) text += " at ";
+    text += fmt::format("body byte {}", error.offset);
+  }
+  if (!text.empty()) text += ": ";
+  return text + error.message;
+}
+
 void InvalidMessageLog::record(std::string_view topic, std::int32_t partition, std::int64_t offset,
                                const avro::Error& error) {
   ++count_;
   if (count_ <= kLogged) {
     log_->warn("invalid message at topic {} partition {} offset {}: {}", topic, partition, offset,
-               error.to_string());
+               describe_body_error(error));
   }
   if (count_ == kLogged) {
     log_->warn("{} invalid messages logged; further ones are only counted", kLogged);

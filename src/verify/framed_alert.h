@@ -18,7 +18,8 @@
 namespace skystream::verify {
 
 // Decodes framed alerts with the schemas of a SchemaCatalog, remembering unknown schema ids
-// so that each is looked up once. Not thread-safe.
+// so that each is looked up once. The byte offsets in its errors count from the start of the
+// Avro body, after the 5-byte header. Not thread-safe.
 class FramedAlertReader {
  public:
   // `catalog` must outlive the reader.
@@ -46,6 +47,10 @@ class FramedAlertReader {
   // The result of every schema id looked up, failures included.
   std::map<std::int32_t, avro::Result<std::shared_ptr<const avro::Schema>>> schemas_;
 };
+
+// Formats an error of FramedAlertReader as "<where> at body byte <offset>: <message>", leaving
+// out the parts that are unset.
+std::string describe_body_error(const avro::Error& error);
 
 // Counts invalid messages and logs the first kLogged of them with topic, partition and offset
 // at warning level; later ones are only counted.
