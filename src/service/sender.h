@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "kafka/config.h"
+#include "service/visit_files.h"
 #include "wire/schemas.h"
 
 namespace skystream::service {
@@ -55,14 +56,6 @@ struct SendSummary {
 // The producer settings of the sender before `options.settings`: acks=all, idempotence,
 // batching, the compression, a 10 MiB message limit, and the brokers.
 std::vector<kafka::Setting> producer_settings(const SendOptions& options);
-
-// Returns the *.avro files of `directory` sorted by name; throws std::runtime_error when the
-// directory cannot be read or contains none.
-std::vector<std::filesystem::path> list_visit_files(const std::filesystem::path& directory);
-
-// Reads the schema version from a Rubin alert schema's full name: "lsst.v11_0.alert" is 11.0.
-// Nothing for any other form.
-std::optional<wire::SchemaVersion> version_from_schema_name(std::string_view full_name);
 
 // Sends every visit file of `options.input_directory` in name order and writes the manifest.
 // Logs one line when each visit starts and one when its last delivery report is in. Throws
