@@ -241,7 +241,7 @@ class Reader {
         if (!size) return std::unexpected(size.error());
       }
       // Each item takes at least one byte unless it is null, so a count larger than the bytes
-      // left is corrupt; checking before reserving keeps a hostile count from allocating.
+      // left is corrupt. Checking it before reserving keeps a hostile count from allocating.
       const std::size_t left = bytes_.size() - position_;
       if (element.type != Type::kNull && static_cast<std::uint64_t>(*count) > left) {
         return fail_at(start,

@@ -418,6 +418,7 @@ void ContainerWriter::append_encoded(std::string_view object) {
 
 void ContainerWriter::write_block() {
   if (block_count_ == 0) return;
+
   std::string_view data = block_;
   Result<void> compressed;
   switch (codec_) {
@@ -443,6 +444,8 @@ void ContainerWriter::write_block() {
     block_count_ = 0;
     return;
   }
+
+  // The block: object count, byte size, the (compressed) objects, the sync marker.
   std::string header;
   encode_long(block_count_, header);
   encode_long(static_cast<std::int64_t>(data.size()), header);

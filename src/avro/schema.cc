@@ -35,8 +35,8 @@ bool is_named_kind(std::string_view kind) {
   return kind == "record" || kind == "error" || kind == "enum" || kind == "fixed";
 }
 
-// Splits a possibly qualified name into its full name and namespace, following the Avro rule:
-// a name with a dot is already full; otherwise the explicit namespace applies, else the
+// Splits a possibly qualified name into its full name and namespace, following the Avro rule.
+// A name with a dot is already full. Otherwise the explicit namespace applies, else the
 // enclosing one.
 std::pair<std::string, std::string> qualify(std::string_view name, const json& definition,
                                             const std::string& enclosing_namespace) {

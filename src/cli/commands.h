@@ -1,6 +1,6 @@
 // The subcommands of the skystream command. Each add_*_command() registers one subcommand
-// with its options on `app`; the subcommand's callback runs the work and throws
-// CLI::RuntimeError with a non-zero exit code on failure, after logging why.
+// with its options on `app`. The subcommand's callback runs the work. On failure it logs why
+// and throws CLI::RuntimeError with a non-zero exit code.
 #pragma once
 
 #include <CLI/CLI.hpp>

@@ -8,7 +8,7 @@
 //
 // Bad messages (shorter than the 5-byte header, a wrong magic byte, an unknown schema id, or a
 // body that does not decode) are logged with topic, partition and offset, counted, optionally
-// copied to a dead-letter topic, and skipped; the stream goes on.
+// copied to a dead-letter topic, and skipped. The stream goes on after them.
 #pragma once
 
 #include <chrono>
@@ -77,7 +77,7 @@ struct FilterSummary {
 // Runs the service until `exit_at_eof` finds every assigned partition at its end (for
 // `eof_grace`), or until SIGINT or SIGTERM. Throws std::runtime_error when the config file is
 // invalid or a filter does not compile against `schema_version`, and kafka::KafkaError when no
-// broker answers within kafka::kStartupTimeout.
+// broker responds within kafka::kStartupTimeout.
 FilterSummary run_filter(const FilterOptions& options);
 
 }  // namespace skystream::service

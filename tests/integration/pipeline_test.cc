@@ -23,7 +23,8 @@ using testing::run_command;
 using testing::shell_quote;
 using testing::TempDir;
 
-// The broker that scripts/test points the tests at, 127.0.0.1:9092 unless it says otherwise.
+// The broker that scripts/test points the tests at, 127.0.0.1:9092 unless
+// SKYSTREAM_BOOTSTRAP_SERVERS names another.
 const std::string kBrokers = [] {
   const char* servers = std::getenv("SKYSTREAM_BOOTSTRAP_SERVERS");
   return std::string(servers && *servers ? servers : "127.0.0.1:9092");
@@ -224,7 +225,7 @@ TEST_F(Pipeline, BadPacketsCountedStreamGoesOn) {
   EXPECT_EQ(summary["unknown_schema"], 1);
   EXPECT_EQ(summary["undecodable"], 1);
 
-  // Both sends were of the same visit, so the cap holds each filter to 20 for it.
+  // Both sends were of the same visit, so the cap limits each filter to 20 for it.
   const json per_visit =
       run_judge("campaign-matches " + shell_quote((dir.path() / "visits").string()));
   const std::uint64_t matches = per_visit["visit-000001.avro"].get<std::uint64_t>();
