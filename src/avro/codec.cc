@@ -2,46 +2,34 @@
 
 #include <fmt/format.h>
 
-#include <array>
-#include <bit>
-#include <cstring>
+#include "avro/reader.h"
 
 namespace skystream::avro {
 namespace {
 
-// Nesting deeper than this is rejected, so that hostile bytes against a recursive schema
-// cannot exhaust the stack. The Rubin alert schemas nest four levels deep.
-constexpr int kMaxDepth = 128;
-
-static_assert(std::endian::native == std::endian::little,
-              "floats and doubles are copied as little-endian bytes");
-
-// Decoding state: the input, the read position, and the field path for error messages.
+// Decoding state: the input with its read position, and the field path of an error.
 //
 // The reader decodes into an existing Value and reuses what it already holds: a record's
 // field values, the items of an array up to its previous length, the chosen branch of a union
-// and the capacity of strings. The path is a fixed array of steps that is turned into text
-// only when decoding fails, so a decode into a Value of the same shape allocates nothing.
+// and the capacity of strings. The field path is collected only when decoding fails, as the
+// calls return, so a decode into a Value of the same shape allocates nothing.
 class Reader {
  public:
-  explicit Reader(std::string_view bytes) : bytes_(bytes) {}
+  explicit Reader(std::string_view bytes) : cursor_(bytes) {}
 
-  std::size_t position() const { return position_; }
+  std::size_t position() const { return cursor_.offset(); }
 
-  Result<void> read(const Node& node, Value& value, int depth) {
-    if (depth > kMaxDepth) return fail("values nested too deep");
+  // Reads one value of `node` into `value`. Returns false with the fault in the cursor and the
+  // path to it in path_ when the input is malformed.
+  bool read(const Node& node, Value& value, int depth) {
+    if (depth > kMaxDepth) return cursor_.fail(Fault::kNestedTooDeep, cursor_.position);
     reset(node, value);
     return read_into(node, value, depth);
   }
 
- private:
-  // One step of the field path: a record field's name, or an array or map item's index when
-  // `name` is null.
-  struct Step {
-    const std::string* name = nullptr;
-    std::size_t index = 0;
-  };
+  Error error() const { return Error{describe(cursor_), path_.text(), cursor_.fault_offset}; }
 
+ private:
   // Points `value` at `node` and clears what a freshly decoded value of that type would not
   // hold, keeping the capacity of the parts that the type uses.
   static void reset(const Node& node, Value& value) {
@@ -60,101 +48,36 @@ class Reader {
     if (node.type != Type::kMap) value.keys.clear();
   }
 
-  // Fails with the position rewound to `start`, the first byte of the item that is wrong.
-  std::unexpected<Error> fail_at(std::size_t start, std::string message) {
-    position_ = start;
-    return fail(std::move(message));
-  }
-
-  std::unexpected<Error> fail(std::string message) const {
-    std::string where;
-    for (std::size_t i = 0; i < path_size_; ++i) {
-      const Step& step = path_[i];
-      if (step.name == nullptr) {
-        where += fmt::format("[{}]", step.index);
-        continue;
-      }
-      if (!where.empty()) where += '.';
-      where += *step.name;
-    }
-    return std::unexpected(Error{std::move(message), std::move(where), position_});
-  }
-
-  // The path has at most one step per nesting level, and read() rejects nesting deeper
-  // than kMaxDepth before a step is pushed for it.
-  void push_step(const std::string* name, std::size_t index) {
-    path_[path_size_++] = Step{name, index};
-  }
-  void pop_step() { --path_size_; }
-
-  Result<std::int64_t> read_long() {
-    const std::size_t start = position_;
-    auto value = decode_long(bytes_, &position_);
-    if (!value) {
-      position_ = start;
-      return fail(value.error().message);
-    }
-    return value;
-  }
-
-  Result<std::int64_t> read_length(std::string_view what) {
-    const std::size_t start = position_;
-    auto length = read_long();
-    if (!length) return length;
-    if (*length < 0) return fail_at(start, fmt::format("negative {} {}", what, *length));
-    if (static_cast<std::uint64_t>(*length) > bytes_.size() - position_) {
-      return fail_at(start, fmt::format("{} {} runs past the end of the input ({} bytes left)",
-                                        what, *length, bytes_.size() - position_));
-    }
-    return length;
-  }
-
-  Result<std::string_view> read_bytes(std::size_t count) {
-    if (count > bytes_.size() - position_) {
-      return fail(fmt::format("needs {} bytes, {} left", count, bytes_.size() - position_));
-    }
-    std::string_view out = bytes_.substr(position_, count);
-    position_ += count;
-    return out;
-  }
-
-  Result<void> read_into(const Node& node, Value& value, int depth) {
+  bool read_into(const Node& node, Value& value, int depth) {
+    std::string_view raw;
     switch (node.type) {
       case Type::kNull:
-        return {};
+        return true;
       case Type::kBoolean:
-        return read_boolean(value);
+        return read_boolean(cursor_, value.boolean);
       case Type::kInt:
+        return read_int(cursor_, value.integer);
       case Type::kLong:
-        return read_integer(node, value);
-      case Type::kFloat: {
-        auto raw = read_bytes(4);
-        if (!raw) return std::unexpected(raw.error());
-        std::memcpy(&value.float32, raw->data(), 4);
-        return {};
-      }
-      case Type::kDouble: {
-        auto raw = read_bytes(8);
-        if (!raw) return std::unexpected(raw.error());
-        std::memcpy(&value.float64, raw->data(), 8);
-        return {};
-      }
+        return read_long(cursor_, value.integer);
+      case Type::kFloat:
+        return read_float(cursor_, value.float32);
+      case Type::kDouble:
+        return read_double(cursor_, value.float64);
       case Type::kBytes:
-      case Type::kString: {
-        auto length = read_length("length");
-        if (!length) return std::unexpected(length.error());
-        auto raw = read_bytes(static_cast<std::size_t>(*length));
-        value.bytes.assign(raw->data(), raw->size());
-        return {};
+      case Type::kString:
+        if (!read_string(cursor_, raw)) return false;
+        value.bytes.assign(raw.data(), raw.size());
+        return true;
+      case Type::kFixed:
+        if (!read_bytes(cursor_, static_cast<std::uint64_t>(node.fixed_size), raw)) return false;
+        value.bytes.assign(raw.data(), raw.size());
+        return true;
+      case Type::kEnum: {
+        std::int64_t symbol = 0;
+        if (!read_symbol(cursor_, node.symbols.size(), symbol)) return false;
+        value.index = static_cast<std::int32_t>(symbol);
+        return true;
       }
-      case Type::kFixed: {
-        auto raw = read_bytes(static_cast<std::size_t>(node.fixed_size));
-        if (!raw) return std::unexpected(raw.error());
-        value.bytes.assign(raw->data(), raw->size());
-        return {};
-      }
-      case Type::kEnum:
-        return read_enum(node, value);
       case Type::kUnion:
         return read_union(node, value, depth);
       case Type::kRecord:
@@ -163,127 +86,84 @@ class Reader {
       case Type::kMap:
         return read_blocks(node, value, depth);
     }
-    return fail("unknown type");
+    return cursor_.fail(Fault::kOther, cursor_.position);
   }
 
-  Result<void> read_boolean(Value& value) {
-    auto byte = read_bytes(1);
-    if (!byte) return std::unexpected(byte.error());
-    if ((*byte)[0] != 0 && (*byte)[0] != 1) {
-      return fail_at(position_ - 1, "boolean byte is neither 0 nor 1");
-    }
-    value.boolean = (*byte)[0] == 1;
-    return {};
-  }
-
-  Result<void> read_integer(const Node& node, Value& value) {
-    const std::size_t start = position_;
-    auto n = read_long();
-    if (!n) return std::unexpected(n.error());
-    if (node.type == Type::kInt && (*n < INT32_MIN || *n > INT32_MAX)) {
-      return fail_at(start, fmt::format("int value {} out of range", *n));
-    }
-    value.integer = *n;
-    return {};
-  }
-
-  Result<void> read_enum(const Node& node, Value& value) {
-    const std::size_t start = position_;
-    auto symbol = read_long();
-    if (!symbol) return std::unexpected(symbol.error());
-    if (*symbol < 0 || static_cast<std::size_t>(*symbol) >= node.symbols.size()) {
-      return fail_at(start, fmt::format("enum symbol {} out of range (enum has {} symbols)",
-                                        *symbol, node.symbols.size()));
-    }
-    value.index = static_cast<std::int32_t>(*symbol);
-    return {};
-  }
-
-  Result<void> read_union(const Node& node, Value& value, int depth) {
-    const std::size_t start = position_;
-    auto branch = read_long();
-    if (!branch) return std::unexpected(branch.error());
-    if (*branch < 0 || static_cast<std::size_t>(*branch) >= node.branches.size()) {
-      return fail_at(start, fmt::format("union branch {} out of range (union has {} branches)",
-                                        *branch, node.branches.size()));
-    }
-    value.index = static_cast<std::int32_t>(*branch);
+  bool read_union(const Node& node, Value& value, int depth) {
+    std::int64_t branch = 0;
+    if (!read_branch(cursor_, node.branches.size(), branch)) return false;
+    value.index = static_cast<std::int32_t>(branch);
     value.children.resize(1);
-    return read(*node.branches[static_cast<std::size_t>(*branch)], value.children.front(),
+    return read(*node.branches[static_cast<std::size_t>(branch)], value.children.front(),
                 depth + 1);
   }
 
-  Result<void> read_record(const Node& node, Value& value, int depth) {
+  bool read_record(const Node& node, Value& value, int depth) {
     value.children.resize(node.fields.size());
     for (std::size_t i = 0; i < node.fields.size(); ++i) {
       const Field& field = node.fields[i];
-      push_step(&field.name, 0);
-      if (auto status = read(*field.type, value.children[i], depth + 1); !status) return status;
-      pop_step();
+      if (!read(*field.type, value.children[i], depth + 1)) {
+        path_.add_field(field.name);
+        return false;
+      }
     }
-    return {};
+    return true;
   }
 
   // Arrays and maps: blocks of items until a block of count 0. A negative count is followed
   // by the block's byte size, which the decoder checks against the input and then ignores.
-  Result<void> read_blocks(const Node& node, Value& value, int depth) {
+  bool read_blocks(const Node& node, Value& value, int depth) {
     const Node& element = node.type == Type::kArray ? *node.items : *node.values;
     std::size_t items = 0;
     while (true) {
-      const std::size_t start = position_;
-      auto count = read_long();
-      if (!count) return std::unexpected(count.error());
-      if (*count == 0) break;
-      if (*count < 0) {
-        if (*count == INT64_MIN) return fail_at(start, "invalid block count");
-        *count = -*count;
-        auto size = read_length("block size");
-        if (!size) return std::unexpected(size.error());
-      }
-      // Each item takes at least one byte unless it is null, so a count larger than the bytes
-      // left is corrupt. Checking it before reserving keeps a hostile count from allocating.
-      const std::size_t left = bytes_.size() - position_;
-      if (element.type != Type::kNull && static_cast<std::uint64_t>(*count) > left) {
-        return fail_at(start,
-                       fmt::format("block count {} exceeds the {} bytes left", *count, left));
-      }
-      if (element.type == Type::kNull && *count > (std::int64_t{1} << 24)) {
-        return fail_at(start, fmt::format("block count {} of nulls is implausible", *count));
-      }
-      value.children.reserve(items + static_cast<std::size_t>(*count));
-      for (std::int64_t i = 0; i < *count; ++i, ++items) {
-        if (auto status = read_element(node, element, value, items, depth); !status) {
-          return status;
+      std::int64_t count = 0;
+      std::int64_t size = 0;
+      const char* start = nullptr;
+      if (!read_block_header(cursor_, count, size, start)) return false;
+      if (count == 0) break;
+      if (!check_count(element, count, start)) return false;
+      value.children.reserve(items + static_cast<std::size_t>(count));
+      for (std::int64_t i = 0; i < count; ++i, ++items) {
+        if (!read_element(node, element, value, items, depth)) {
+          path_.add_index(items);
+          return false;
         }
       }
     }
     value.children.resize(items);
     if (node.type == Type::kMap) value.keys.resize(items);
-    return {};
+    return true;
+  }
+
+  // Each item takes at least one byte unless it is null, so a count larger than the bytes left
+  // is corrupt. Checking it before reserving keeps a hostile count from allocating.
+  bool check_count(const Node& element, std::int64_t count, const char* start) {
+    const std::size_t left = cursor_.left();
+    if (element.type != Type::kNull && static_cast<std::uint64_t>(count) > left) {
+      return cursor_.fail(Fault::kBlockCountPastEnd, start, count, left);
+    }
+    if (element.type == Type::kNull && count > (std::int64_t{1} << 24)) {
+      return cursor_.fail(Fault::kTooManyNulls, start, count);
+    }
+    return true;
   }
 
   // Reads item `item` of an array or map, reusing the Value (and map key) already at that
   // position when there is one.
-  Result<void> read_element(const Node& node, const Node& element, Value& value, std::size_t item,
-                            int depth) {
-    push_step(nullptr, item);
+  bool read_element(const Node& node, const Node& element, Value& value, std::size_t item,
+                    int depth) {
     if (node.type == Type::kMap) {
-      auto length = read_length("map key length");
-      if (!length) return std::unexpected(length.error());
-      auto key = read_bytes(static_cast<std::size_t>(*length));
+      std::string_view key;
+      if (!read_key(cursor_, key)) return false;
       if (item == value.keys.size()) value.keys.emplace_back();
-      value.keys[item].assign(key->data(), key->size());
+      value.keys[item].assign(key.data(), key.size());
     }
     if (item == value.children.size()) value.children.emplace_back();
-    if (auto status = read(element, value.children[item], depth + 1); !status) return status;
-    pop_step();
-    return {};
+    return read(element, value.children[item], depth + 1);
   }
 
-  std::string_view bytes_;
-  std::size_t position_ = 0;
-  std::array<Step, kMaxDepth + 2> path_{};
-  std::size_t path_size_ = 0;
+  Cursor cursor_;
+  ErrorPath path_;
 };
 
 void encode_value(const Value& value, std::string& out) {
@@ -360,9 +240,9 @@ Result<Value> decode_exact(const Node& node, std::string_view bytes) {
 Result<void> decode_into(const Node& node, std::string_view bytes, Value& out,
                          std::size_t* consumed) {
   Reader reader(bytes);
-  auto status = reader.read(node, out, 0);
-  if (status && consumed) *consumed = reader.position();
-  return status;
+  if (!reader.read(node, out, 0)) return std::unexpected(reader.error());
+  if (consumed) *consumed = reader.position();
+  return {};
 }
 
 Result<void> decode_exact_into(const Node& node, std::string_view bytes, Value& out) {
@@ -388,20 +268,17 @@ void encode_long(std::int64_t n, std::string& out) {
 }
 
 Result<std::int64_t> decode_long(std::string_view bytes, std::size_t* pos) {
-  std::uint64_t zigzag = 0;
-  std::size_t i = *pos;
-  for (int shift = 0; shift < 70; shift += 7) {
-    if (i >= bytes.size()) {
-      return std::unexpected(Error{"varint runs past the end of the input", "", *pos});
-    }
-    const auto byte = static_cast<std::uint8_t>(bytes[i++]);
-    zigzag |= static_cast<std::uint64_t>(byte & 0x7f) << shift;
-    if ((byte & 0x80) == 0) {
-      *pos = i;
-      return static_cast<std::int64_t>((zigzag >> 1) ^ (~(zigzag & 1) + 1));
-    }
+  Cursor cursor(bytes);
+  if (*pos > bytes.size()) {
+    return std::unexpected(Error{"varint runs past the end of the input", "", *pos});
   }
-  return std::unexpected(Error{"varint longer than 10 bytes", "", *pos});
+  cursor.position += *pos;
+  std::int64_t value = 0;
+  if (!read_long(cursor, value)) {
+    return std::unexpected(Error{describe(cursor), "", cursor.fault_offset});
+  }
+  *pos = cursor.offset();
+  return value;
 }
 
 }  // namespace skystream::avro

@@ -25,8 +25,9 @@ Result<void> PartialDecoder::decode(std::string_view bytes, Value& out) const {
       auto status = decode_into(*record_->fields[i].type, rest, out.children[i], &used);
       if (!status) {
         Error error = status.error();
-        error.where = error.where.empty() ? record_->fields[i].name
-                                          : record_->fields[i].name + "." + error.where;
+        const std::string& name = record_->fields[i].name;
+        const bool joined = error.where.empty() || error.where.front() == '[';
+        error.where = joined ? name + error.where : name + "." + error.where;
         if (error.offset != std::string::npos) error.offset += position;
         return std::unexpected(std::move(error));
       }
@@ -34,12 +35,14 @@ Result<void> PartialDecoder::decode(std::string_view bytes, Value& out) const {
       continue;
     }
 
-    skip::Cursor cursor{rest.data(), rest.data(), rest.data() + rest.size()};
+    Cursor cursor(bytes);
+    cursor.position += position;
+    const Cursor start = cursor;
     if (!skipper_.skip(skip_of_field_[i], cursor, 1)) {
       return std::unexpected(
-          Error{skip::describe(cursor), record_->fields[i].name, position + cursor.fault_offset});
+          skipper_.locate_fault(*record_->fields[i].type, start, cursor, record_->fields[i].name));
     }
-    position += static_cast<std::size_t>(cursor.position - cursor.begin);
+    position = cursor.offset();
   }
 
   if (position != bytes.size()) {

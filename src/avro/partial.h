@@ -28,7 +28,8 @@ class PartialDecoder {
   // Decodes `bytes`, one encoded record, into `out`. On the first call `out` is set to the
   // record's zero value; fields that are not chosen keep that zero value. Decoding alerts one
   // after another into the same `out` reuses its memory (see decode_into()). Errors carry the
-  // field path and the byte offset in `bytes`, for chosen and passed-over fields alike.
+  // full field path, such as "prvDiaSources[3].psfFlux", and the byte offset in `bytes`, for
+  // chosen and passed-over fields alike.
   [[nodiscard]] Result<void> decode(std::string_view bytes, Value& out) const;
 
   const Node& record() const { return *record_; }

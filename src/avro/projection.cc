@@ -38,7 +38,7 @@ struct Instruction {
   std::uint32_t count = 0;
   std::uint64_t min_item_size = 0;  // kArray
   std::uint32_t where = 0;          // index of the field path in Plan::where
-  const Node* node = nullptr;       // kRead: the leaf type
+  const Node* node = nullptr;       // kRead: the leaf type; kSkip: the type skipped
   skip::Instruction skip;           // kSkip
 };
 
@@ -199,7 +199,7 @@ Result<void> Compiler::compile_record(const Node& record, const Trie& trie,
       ++next;
       continue;
     }
-    Instruction skip{.step = Step::kSkip, .where = add_where(where)};
+    Instruction skip{.step = Step::kSkip, .where = add_where(where), .node = field.type};
     skip.skip = plan_.skipper.compile(*field.type);
     out.push_back(skip);
   }
@@ -305,7 +305,7 @@ void Compiler::compile_leaf(const Node& node, const Trie& trie, const std::strin
     return;
   }
   out.push_back({.step = Step::kPresent, .append = arrays > 0, .slot = slot, .where = where_index});
-  Instruction skip{.step = Step::kSkip, .where = where_index};
+  Instruction skip{.step = Step::kSkip, .where = where_index, .node = &node};
   skip.skip = plan_.skipper.compile(node);
   out.push_back(skip);
 }
@@ -354,23 +354,18 @@ std::string Compiler::first_path(const Trie& trie) const {
 
 // Runs a plan over one encoded record. Reading stops at the first fault. The error's field path
 // is the one of the instruction that met the fault, with the indices of the array items being
-// read in place of its "[]" markers.
+// read in place of its "[]" markers. A fault inside a skipped value is located again by the
+// skipper, which adds the path below the skipped field.
 class Run {
  public:
-  Run(const Plan& plan, std::string_view bytes, ProjectedRecord& out) : plan_(plan), out_(out) {
-    cursor_.begin = bytes.data();
-    cursor_.position = bytes.data();
-    cursor_.end = bytes.data() + bytes.size();
-  }
+  Run(const Plan& plan, std::string_view bytes, ProjectedRecord& out)
+      : plan_(plan), out_(out), cursor_(bytes) {}
 
   bool run_program(std::uint32_t program, int depth) {
-    if (depth > skip::kMaxDepth) return cursor_.fail(skip::Fault::kNestedTooDeep, cursor_.position);
+    if (depth > kMaxDepth) return cursor_.fail(Fault::kNestedTooDeep, cursor_.position);
     for (const Instruction& instruction : plan_.programs[program]) {
       if (!execute(instruction, depth)) {
-        if (!where_set_) {
-          where_ = instruction.where;
-          where_set_ = true;
-        }
+        if (failed_ == nullptr) failed_ = &instruction;
         return false;
       }
     }
@@ -378,7 +373,7 @@ class Run {
   }
 
   Error error() const {
-    std::string where = plan_.where[where_];
+    std::string where = plan_.where[failed_ != nullptr ? failed_->where : 0];
     std::size_t search = 0;
     for (std::size_t i = 0; i < arrays_; ++i) {
       const std::size_t marker = where.find("[]", search);
@@ -387,13 +382,17 @@ class Run {
       where.replace(marker, 2, index);
       search = marker + index.size();
     }
-    return Error{skip::describe(cursor_), std::move(where), cursor_.fault_offset};
+    if (failed_ != nullptr && failed_->step == Step::kSkip) {
+      return plan_.skipper.locate_fault(*failed_->node, skip_start_, cursor_, where);
+    }
+    return Error{describe(cursor_), std::move(where), cursor_.fault_offset};
   }
 
  private:
   bool execute(const Instruction& instruction, int depth) {
     switch (instruction.step) {
       case Step::kSkip:
+        skip_start_ = cursor_;
         return plan_.skipper.skip(instruction.skip, cursor_, depth + 1);
       case Step::kRead:
         return read(instruction, target(instruction));
@@ -416,82 +415,49 @@ class Run {
   }
 
   bool read(const Instruction& instruction, ProjectedValue& value) {
-    const char* start = cursor_.position;
+    bool read = false;
     switch (instruction.type) {
       case Type::kNull:
         return true;
       case Type::kBoolean:
-        if (!take(1)) return false;
-        if (*start != 0 && *start != 1) {
-          return cursor_.fail(skip::Fault::kBooleanNotZeroOrOne, start);
-        }
-        value.boolean = *start == 1;
+        read = read_boolean(cursor_, value.boolean);
         break;
       case Type::kInt:
+        read = read_int(cursor_, value.integer);
+        break;
       case Type::kLong:
-        if (!skip::read_long(cursor_, value.integer)) return false;
-        if (instruction.type == Type::kInt &&
-            (value.integer < std::numeric_limits<std::int32_t>::min() ||
-             value.integer > std::numeric_limits<std::int32_t>::max())) {
-          return cursor_.fail(skip::Fault::kIntOutOfRange, start, value.integer);
-        }
+        read = read_long(cursor_, value.integer);
         break;
       case Type::kFloat:
-        if (!take(4)) return false;
-        std::memcpy(&value.float32, start, 4);
+        read = read_float(cursor_, value.float32);
         break;
       case Type::kDouble:
-        if (!take(8)) return false;
-        std::memcpy(&value.float64, start, 8);
+        read = read_double(cursor_, value.float64);
         break;
       case Type::kString:
-      case Type::kBytes: {
-        std::int64_t length = 0;
-        if (!skip::read_length(cursor_, length)) return false;
-        value.bytes = std::string_view(cursor_.position, static_cast<std::size_t>(length));
-        cursor_.position += length;
+      case Type::kBytes:
+        read = read_string(cursor_, value.bytes);
         break;
-      }
-      case Type::kFixed: {
-        const auto size = static_cast<std::uint64_t>(instruction.node->fixed_size);
-        if (!take(size)) return false;
-        value.bytes = std::string_view(start, static_cast<std::size_t>(size));
+      case Type::kFixed:
+        read = read_bytes(cursor_, static_cast<std::uint64_t>(instruction.node->fixed_size),
+                          value.bytes);
         break;
-      }
       case Type::kEnum: {
         std::int64_t symbol = 0;
-        if (!skip::read_long(cursor_, symbol)) return false;
-        if (symbol < 0 || static_cast<std::uint64_t>(symbol) >= instruction.node->symbols.size()) {
-          return cursor_.fail(skip::Fault::kSymbolOutOfRange, start, symbol);
-        }
+        read = read_symbol(cursor_, instruction.node->symbols.size(), symbol);
         value.index = static_cast<std::int32_t>(symbol);
         break;
       }
       default:
-        return false;
+        return cursor_.fail(Fault::kOther, cursor_.position);
     }
-    value.is_null = false;
-    return true;
-  }
-
-  // Moves past `size` bytes that the caller reads from the old position.
-  bool take(std::uint64_t size) {
-    if (size > cursor_.left()) {
-      return cursor_.fail(skip::Fault::kTruncated, cursor_.position,
-                          static_cast<std::int64_t>(std::min<std::uint64_t>(
-                              size, std::numeric_limits<std::int64_t>::max())));
-    }
-    cursor_.position += size;
-    return true;
+    if (read) value.is_null = false;
+    return read;
   }
 
   bool nullable(const Instruction& instruction, int depth) {
-    const char* start = cursor_.position;
     std::int64_t branch = 0;
-    if (!skip::read_long(cursor_, branch)) return false;
-    if (branch < 0 || branch >= static_cast<std::int64_t>(instruction.branch_count)) {
-      return cursor_.fail(skip::Fault::kBranchOutOfRange, start, branch);
-    }
+    if (!read_branch(cursor_, instruction.branch_count, branch)) return false;
     if (branch == instruction.value_branch) return run_program(instruction.program, depth + 1);
     for (std::uint32_t i = 0; i < instruction.count; ++i) {
       out_.slots_[plan_.slot_lists[instruction.first + i]].items.emplace_back();
@@ -506,30 +472,18 @@ class Run {
       out_.slots_[plan_.slot_lists[instruction.first + i]].list_null = false;
     }
     if (arrays_ == item_index_.size()) {
-      return cursor_.fail(skip::Fault::kNestedTooDeep, cursor_.position);
+      return cursor_.fail(Fault::kNestedTooDeep, cursor_.position);
     }
     const std::size_t level = arrays_++;
     item_index_[level] = 0;
     while (true) {
-      const char* start = cursor_.position;
       std::int64_t count = 0;
-      if (!skip::read_long(cursor_, count)) return false;
+      std::int64_t size = 0;
+      const char* start = nullptr;
+      if (!read_block_header(cursor_, count, size, start)) return false;
       if (count == 0) break;
-      if (count < 0) {
-        if (count == std::numeric_limits<std::int64_t>::min()) {
-          return cursor_.fail(skip::Fault::kInvalidBlockCount, start);
-        }
-        count = -count;
-        const char* size_start = cursor_.position;
-        std::int64_t size = 0;
-        if (!skip::read_long(cursor_, size)) return false;
-        if (size < 0) return cursor_.fail(skip::Fault::kNegativeBlockSize, size_start, size);
-        if (static_cast<std::uint64_t>(size) > cursor_.left()) {
-          return cursor_.fail(skip::Fault::kBlockSizePastEnd, size_start, size);
-        }
-      }
       if (static_cast<std::uint64_t>(count) > cursor_.left() / instruction.min_item_size) {
-        return cursor_.fail(skip::Fault::kBlockCountTooLarge, start, count);
+        return cursor_.fail(Fault::kBlockCountTooLargeForItems, start, count, cursor_.left());
       }
       for (std::int64_t i = 0; i < count; ++i) {
         if (!run_program(instruction.program, depth + 1)) return false;
@@ -542,10 +496,10 @@ class Run {
 
   const Plan& plan_;
   ProjectedRecord& out_;
-  skip::Cursor cursor_;
-  std::uint32_t where_ = 0;
-  bool where_set_ = false;
-  std::array<std::size_t, skip::kMaxDepth + 1> item_index_{};
+  Cursor cursor_;
+  Cursor skip_start_;  // the cursor before the last kSkip, for locate_fault()
+  const Instruction* failed_ = nullptr;
+  std::array<std::size_t, kMaxDepth + 1> item_index_{};
   std::size_t arrays_ = 0;
 };
 

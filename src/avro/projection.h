@@ -113,8 +113,8 @@ class Projection {
   // checked as decode() checks them. Lengths and block counts are checked against the bytes
   // left before anything is allocated for them. Errors give the field path with array item
   // indices, such as "prvDiaSources[3].psfFlux", and the byte offset of the item that is
-  // wrong. An error inside a skipped value names the skipped field. On failure `out` contains a
-  // partial result that the next decode() replaces.
+  // wrong, also when the item is inside a skipped value. On failure `out` contains a partial
+  // result that the next decode() replaces.
   [[nodiscard]] Result<void> decode(std::string_view bytes, ProjectedRecord& out) const;
 
  private:

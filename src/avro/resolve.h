@@ -25,6 +25,9 @@
 //   - Arrays and maps resolve their item and value types.
 // Records, arrays, maps and unions whose writer and reader encodings are identical are read by
 // one decode_into() call.
+//
+// resolve_plan.cc builds the plan, resolve_default.cc converts the defaults, and resolve.cc runs
+// the plan on bytes.
 #pragma once
 
 #include <cstddef>
@@ -56,7 +59,8 @@ class Resolver {
   // the reader schema, and stores the number of bytes used in `*consumed` when it is not null.
   // Rejects the same corrupt input as decode(), and also a writer union branch that matches no
   // reader type and an enum symbol the reader lacks when the reader enum has no default. Errors
-  // carry the reader field path and the byte offset of the item at fault.
+  // carry the reader field path and the byte offset of the item at fault. Inside a writer field
+  // that the reader lacks, the path goes on with that field's name and the path below it.
   [[nodiscard]] Result<Value> resolve_decode(std::string_view bytes,
                                              std::size_t* consumed = nullptr) const;
 

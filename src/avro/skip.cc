@@ -1,7 +1,5 @@
 #include "avro/skip.h"
 
-#include <fmt/format.h>
-
 #include <algorithm>
 #include <limits>
 
@@ -14,81 +12,7 @@ std::uint64_t saturating_add(std::uint64_t a, std::uint64_t b) {
   return a > kMaxSize - b ? kMaxSize : a + b;
 }
 
-// Moves past one varint without decoding it.
-bool skip_varint(Cursor& cursor) {
-  const char* start = cursor.position;
-  for (int i = 0; i < 10; ++i) {
-    if (cursor.position == cursor.end) return cursor.fail(Fault::kVarintPastEnd, start);
-    if ((static_cast<std::uint8_t>(*cursor.position++) & 0x80) == 0) return true;
-  }
-  return cursor.fail(Fault::kVarintTooLong, start);
-}
-
 }  // namespace
-
-std::string describe(const Cursor& cursor) {
-  const std::size_t left =
-      static_cast<std::size_t>(cursor.end - cursor.begin) - cursor.fault_offset;
-  switch (cursor.fault) {
-    case Fault::kNone:
-      return "no error";
-    case Fault::kTruncated:
-      return fmt::format("needs {} bytes, {} left", cursor.detail, left);
-    case Fault::kVarintPastEnd:
-      return "varint runs past the end of the input";
-    case Fault::kVarintTooLong:
-      return "varint longer than 10 bytes";
-    case Fault::kNegativeLength:
-      return fmt::format("negative length {}", cursor.detail);
-    case Fault::kLengthPastEnd:
-      return fmt::format("length {} runs past the end of the input", cursor.detail);
-    case Fault::kBranchOutOfRange:
-      return fmt::format("union branch {} out of range", cursor.detail);
-    case Fault::kInvalidBlockCount:
-      return "invalid block count";
-    case Fault::kBlockCountTooLarge:
-      return fmt::format("block count {} exceeds what the {} bytes left can hold", cursor.detail,
-                         left);
-    case Fault::kNegativeBlockSize:
-      return fmt::format("negative block size {}", cursor.detail);
-    case Fault::kBlockSizePastEnd:
-      return fmt::format("block size {} runs past the end of the input", cursor.detail);
-    case Fault::kBooleanNotZeroOrOne:
-      return "boolean byte is neither 0 nor 1";
-    case Fault::kIntOutOfRange:
-      return fmt::format("int value {} out of range", cursor.detail);
-    case Fault::kSymbolOutOfRange:
-      return fmt::format("enum symbol {} out of range", cursor.detail);
-    case Fault::kNestedTooDeep:
-      return "values nested too deep";
-  }
-  return "unknown fault";
-}
-
-bool read_long_slow(Cursor& cursor, std::int64_t& out) {
-  const char* start = cursor.position;
-  std::uint64_t zigzag = 0;
-  for (int shift = 0; shift < 70; shift += 7) {
-    if (cursor.position == cursor.end) return cursor.fail(Fault::kVarintPastEnd, start);
-    const auto byte = static_cast<std::uint8_t>(*cursor.position++);
-    zigzag |= static_cast<std::uint64_t>(byte & 0x7f) << shift;
-    if ((byte & 0x80) == 0) {
-      out = static_cast<std::int64_t>((zigzag >> 1) ^ (~(zigzag & 1) + 1));
-      return true;
-    }
-  }
-  return cursor.fail(Fault::kVarintTooLong, start);
-}
-
-bool read_length(Cursor& cursor, std::int64_t& out) {
-  const char* start = cursor.position;
-  if (!read_long(cursor, out)) return false;
-  if (out < 0) return cursor.fail(Fault::kNegativeLength, start, out);
-  if (static_cast<std::uint64_t>(out) > cursor.left()) {
-    return cursor.fail(Fault::kLengthPastEnd, start, out);
-  }
-  return true;
-}
 
 Instruction Skipper::compile(const Node& node) {
   switch (node.type) {
@@ -201,32 +125,22 @@ std::uint64_t Skipper::min_size(const Node& node) {
 bool Skipper::skip(const Instruction& instruction, Cursor& cursor, int depth) const {
   if (depth > kMaxDepth) return cursor.fail(Fault::kNestedTooDeep, cursor.position);
   switch (instruction.op) {
-    case Op::kFixed:
-      if (instruction.size > cursor.left()) {
-        return cursor.fail(Fault::kTruncated, cursor.position,
-                           static_cast<std::int64_t>(std::min<std::uint64_t>(
-                               instruction.size, std::numeric_limits<std::int64_t>::max())));
-      }
-      cursor.position += instruction.size;
-      return true;
+    case Op::kFixed: {
+      std::string_view bytes;
+      return read_bytes(cursor, instruction.size, bytes);
+    }
     case Op::kVarints:
       for (std::uint64_t i = 0; i < instruction.size; ++i) {
         if (!skip_varint(cursor)) return false;
       }
       return true;
     case Op::kBytes: {
-      std::int64_t length = 0;
-      if (!read_length(cursor, length)) return false;
-      cursor.position += length;
-      return true;
+      std::string_view bytes;
+      return read_string(cursor, bytes);
     }
     case Op::kUnion: {
-      const char* start = cursor.position;
       std::int64_t branch = 0;
-      if (!read_long(cursor, branch)) return false;
-      if (branch < 0 || branch >= static_cast<std::int64_t>(instruction.count)) {
-        return cursor.fail(Fault::kBranchOutOfRange, start, branch);
-      }
+      if (!read_branch(cursor, instruction.count, branch)) return false;
       return skip(nested_[instruction.first + static_cast<std::uint32_t>(branch)], cursor,
                   depth + 1);
     }
@@ -245,25 +159,16 @@ bool Skipper::skip(const Instruction& instruction, Cursor& cursor, int depth) co
 // Blocks until a count of 0. A block with a negative count is passed by its byte size.
 bool Skipper::skip_blocks(const Instruction& instruction, Cursor& cursor, int depth) const {
   while (true) {
-    const char* start = cursor.position;
     std::int64_t count = 0;
-    if (!read_long(cursor, count)) return false;
+    std::int64_t size = 0;
+    const char* start = nullptr;
+    if (!read_block_header(cursor, count, size, start)) return false;
     if (count == 0) return true;
-    if (count > 0) {
-      if (!skip_items(instruction, count, start, cursor, depth)) return false;
+    if (size >= 0) {
+      cursor.position += size;
       continue;
     }
-    if (count == std::numeric_limits<std::int64_t>::min()) {
-      return cursor.fail(Fault::kInvalidBlockCount, start);
-    }
-    const char* size_start = cursor.position;
-    std::int64_t size = 0;
-    if (!read_long(cursor, size)) return false;
-    if (size < 0) return cursor.fail(Fault::kNegativeBlockSize, size_start, size);
-    if (static_cast<std::uint64_t>(size) > cursor.left()) {
-      return cursor.fail(Fault::kBlockSizePastEnd, size_start, size);
-    }
-    cursor.position += size;
+    if (!skip_items(instruction, count, start, cursor, depth)) return false;
   }
 }
 
@@ -274,7 +179,7 @@ bool Skipper::skip_items(const Instruction& instruction, std::int64_t count, con
   const std::uint64_t min_item_size = instruction.size;
   if (min_item_size == 0) return true;  // the items take no bytes
   if (static_cast<std::uint64_t>(count) > cursor.left() / min_item_size) {
-    return cursor.fail(Fault::kBlockCountTooLarge, start, count);
+    return cursor.fail(Fault::kBlockCountTooLargeForItems, start, count, cursor.left());
   }
 
   const Instruction& item = nested_[instruction.item];
@@ -284,13 +189,118 @@ bool Skipper::skip_items(const Instruction& instruction, std::int64_t count, con
   }
   for (std::int64_t i = 0; i < count; ++i) {
     if (instruction.op == Op::kMap) {
-      std::int64_t key_length = 0;
-      if (!read_length(cursor, key_length)) return false;
-      cursor.position += key_length;
+      std::string_view key;
+      if (!read_key(cursor, key)) return false;
     }
     if (!skip(item, cursor, depth + 1)) return false;
   }
   return true;
+}
+
+Error Skipper::locate_fault(const Node& node, const Cursor& start, const Cursor& failed,
+                            std::string_view prefix) const {
+  Cursor cursor = start;
+  ErrorPath path;
+  const bool walked = walk(node, cursor, path, 1);
+  // The walk makes the checks of skip() in schema order, so it meets a fault in the same bytes.
+  // When it does not, the fault that skip() met is reported without the path below `node`.
+  const Cursor& at = walked ? failed : cursor;
+  if (walked) path = ErrorPath();
+  path.add_text(prefix);
+  return Error{describe(at), path.text(), at.fault_offset};
+}
+
+// The minimum item size that compile() computed for array and map items.
+std::uint64_t Skipper::known_min_size(const Node& node) const {
+  switch (node.type) {
+    case Type::kNull:
+      return 0;
+    case Type::kFloat:
+      return 4;
+    case Type::kDouble:
+      return 8;
+    case Type::kFixed:
+      return static_cast<std::uint64_t>(std::max<std::int64_t>(node.fixed_size, 0));
+    case Type::kRecord:
+      break;
+    default:
+      return 1;
+  }
+  const auto it = min_size_of_.find(&node);
+  return it != min_size_of_.end() ? it->second : 0;
+}
+
+// Skips one value of `node` as skip() would, adding the steps to the fault to `path` as the
+// calls return.
+bool Skipper::walk(const Node& node, Cursor& cursor, ErrorPath& path, int depth) const {
+  if (depth > kMaxDepth) return cursor.fail(Fault::kNestedTooDeep, cursor.position);
+  std::string_view bytes;
+  switch (node.type) {
+    case Type::kNull:
+      return true;
+    case Type::kBoolean:
+      return read_bytes(cursor, 1, bytes);
+    case Type::kInt:
+    case Type::kLong:
+    case Type::kEnum:
+      return skip_varint(cursor);
+    case Type::kFloat:
+      return read_bytes(cursor, 4, bytes);
+    case Type::kDouble:
+      return read_bytes(cursor, 8, bytes);
+    case Type::kFixed:
+      return read_bytes(cursor, known_min_size(node), bytes);
+    case Type::kBytes:
+    case Type::kString:
+      return read_string(cursor, bytes);
+    case Type::kUnion: {
+      std::int64_t branch = 0;
+      if (!read_branch(cursor, node.branches.size(), branch)) return false;
+      return walk(*node.branches[static_cast<std::size_t>(branch)], cursor, path, depth + 1);
+    }
+    case Type::kRecord:
+      for (const Field& field : node.fields) {
+        if (!walk(*field.type, cursor, path, depth + 1)) {
+          path.add_field(field.name);
+          return false;
+        }
+      }
+      return true;
+    case Type::kArray:
+    case Type::kMap:
+      return walk_blocks(node, cursor, path, depth);
+  }
+  return cursor.fail(Fault::kOther, cursor.position);
+}
+
+bool Skipper::walk_blocks(const Node& node, Cursor& cursor, ErrorPath& path, int depth) const {
+  const bool is_map = node.type == Type::kMap;
+  const Node& item = is_map ? *node.values : *node.items;
+  const std::uint64_t min_item_size = saturating_add(known_min_size(item), is_map ? 1 : 0);
+  std::size_t index = 0;
+  while (true) {
+    std::int64_t count = 0;
+    std::int64_t size = 0;
+    const char* start = nullptr;
+    if (!read_block_header(cursor, count, size, start)) return false;
+    if (count == 0) return true;
+    if (size >= 0) {
+      cursor.position += size;
+      index += static_cast<std::size_t>(count);
+      continue;
+    }
+    if (min_item_size == 0) continue;
+    if (static_cast<std::uint64_t>(count) > cursor.left() / min_item_size) {
+      return cursor.fail(Fault::kBlockCountTooLargeForItems, start, count, cursor.left());
+    }
+    for (std::int64_t i = 0; i < count; ++i, ++index) {
+      std::string_view key;
+      if ((is_map && !read_key(cursor, key)) || !walk(item, cursor, path, depth + 1)) {
+        path.add_index(index);
+        return false;
+      }
+    }
+  }
 }
 
 }  // namespace skystream::avro::skip

@@ -1,4 +1,5 @@
-// Passing over encoded Avro values without decoding them, for the projection decoder.
+// Passing over encoded Avro values without decoding them, for the projection, partial and
+// resolving decoders.
 //
 // Skipping follows the binary encoding that codec.h describes, but it reads only what it needs
 // to find the end of a value. Varints are passed by their continuation bits, and strings and
@@ -21,78 +22,15 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
+#include "avro/error.h"
+#include "avro/reader.h"
 #include "avro/schema.h"
 
 namespace skystream::avro::skip {
-
-// Nesting deeper than this is rejected, as the full decoder does, so that hostile bytes
-// against a recursive schema cannot exhaust the stack.
-inline constexpr int kMaxDepth = 128;
-
-// Why reading failed; Fault::kNone while it has not.
-enum class Fault : std::uint8_t {
-  kNone,
-  kTruncated,           // detail: the bytes that a fixed-size value needs
-  kVarintPastEnd,       // a varint whose last byte is missing
-  kVarintTooLong,       // a varint of more than 10 bytes
-  kNegativeLength,      // detail: the length
-  kLengthPastEnd,       // detail: the length
-  kBranchOutOfRange,    // detail: the branch index
-  kInvalidBlockCount,   // the count -2^63, which has no positive counterpart
-  kBlockCountTooLarge,  // detail: the count
-  kNegativeBlockSize,   // detail: the size
-  kBlockSizePastEnd,    // detail: the size
-  kBooleanNotZeroOrOne,
-  kIntOutOfRange,     // detail: the value
-  kSymbolOutOfRange,  // detail: the symbol index
-  kNestedTooDeep,
-};
-
-// A read position in one encoded message, and the first fault met. `begin` to `end` is the
-// message; `position` is the next byte to read. Reading stops at the first fault, which keeps
-// the offset of the item that is wrong.
-struct Cursor {
-  const char* begin = nullptr;
-  const char* position = nullptr;
-  const char* end = nullptr;
-  Fault fault = Fault::kNone;
-  std::int64_t detail = 0;
-  std::size_t fault_offset = 0;
-
-  std::size_t left() const { return static_cast<std::size_t>(end - position); }
-
-  // Records `fault` at the byte `at` and returns false.
-  bool fail(Fault kind, const char* at, std::int64_t value = 0) {
-    fault = kind;
-    detail = value;
-    fault_offset = static_cast<std::size_t>(at - begin);
-    return false;
-  }
-};
-
-// Describes `cursor`'s fault in words, such as "union branch 5 out of range".
-std::string describe(const Cursor& cursor);
-
-// Reads a zig-zag varint long. The inline part reads one-byte varints, the most common
-// kind in alerts.
-bool read_long_slow(Cursor& cursor, std::int64_t& out);
-inline bool read_long(Cursor& cursor, std::int64_t& out) {
-  if (cursor.position < cursor.end) {
-    const auto byte = static_cast<std::uint8_t>(*cursor.position);
-    if (byte < 0x80) {
-      ++cursor.position;
-      out = static_cast<std::int64_t>(byte >> 1) ^ -static_cast<std::int64_t>(byte & 1);
-      return true;
-    }
-  }
-  return read_long_slow(cursor, out);
-}
-
-// Reads a string or bytes length and checks it against the bytes left.
-bool read_length(Cursor& cursor, std::int64_t& out);
 
 // Kinds of skip instruction.
 enum class Op : std::uint8_t {
@@ -131,8 +69,19 @@ class Skipper {
   std::uint64_t min_size(const Node& node);
 
   // Moves `cursor` past one value that `instruction` describes. Returns false with the fault
-  // set in `cursor` when the input is malformed; `depth` counts the nesting so far.
+  // set in `cursor` when the input is malformed; `depth` counts the nesting so far. The fault
+  // carries no field path, which locate_fault() finds.
   bool skip(const Instruction& instruction, Cursor& cursor, int depth) const;
+
+  // Builds the error for a value of `node` that skip() failed on. `start` is a cursor placed,
+  // as it was before skip(), at the first byte of the value, and `failed` the cursor that skip()
+  // left. The value is walked again by the schema, which must be the one compiled, with the
+  // same checks as skip(), so the error names the path below `node` down to the item at fault,
+  // such as "[3].psfFlux", and the offset of that item. The error's `where` is `prefix`
+  // followed by that path. Runs only after a failure, so skip() itself stays free of path
+  // bookkeeping.
+  Error locate_fault(const Node& node, const Cursor& start, const Cursor& failed,
+                     std::string_view prefix) const;
 
  private:
   using Program = std::vector<Instruction>;
@@ -142,6 +91,9 @@ class Skipper {
   bool skip_blocks(const Instruction& instruction, Cursor& cursor, int depth) const;
   bool skip_items(const Instruction& instruction, std::int64_t count, const char* start,
                   Cursor& cursor, int depth) const;
+  std::uint64_t known_min_size(const Node& node) const;
+  bool walk(const Node& node, Cursor& cursor, ErrorPath& path, int depth) const;
+  bool walk_blocks(const Node& node, Cursor& cursor, ErrorPath& path, int depth) const;
 
   std::vector<Program> programs_;
   std::vector<Instruction> nested_;

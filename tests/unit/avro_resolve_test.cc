@@ -795,7 +795,7 @@ TEST(ResolveDecode, CorruptSkippedFieldNamesWriterField) {
   ASSERT_FALSE(ours);
   EXPECT_EQ(ours.error().where, "gone");
   EXPECT_EQ(ours.error().offset, 1u);
-  EXPECT_EQ(ours.error().message, "length 10 runs past the end of the input");
+  EXPECT_EQ(ours.error().message, "length 10 runs past the end of the input (1 bytes left)");
 }
 
 TEST(ResolveDecode, IdenticalSubtreeErrorsKeepFullPath) {
