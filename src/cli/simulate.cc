@@ -1,13 +1,17 @@
 // skystream simulate: writes a simulated night of alerts, one Avro container file per visit.
 
+#include <fmt/format.h>
+
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
 
+#include "avro/container.h"
 #include "cli/commands.h"
 #include "logging.h"
 #include "sim/schema_versions.h"
@@ -21,6 +25,7 @@ struct SimulateOptions {
   std::string schema_version;  // empty: the schema root's latest.txt
   std::string schema_root;
   std::filesystem::path out;
+  std::string codec{avro::codec_name(sim::kVisitFileCodec)};
   sim::SimulatorConfig config;
 };
 
@@ -86,12 +91,18 @@ void run_simulate(const SimulateOptions& options) {
     fail();
   }
 
+  auto codec = avro::parse_codec(options.codec);
+  if (!codec) {
+    log->error("invalid --codec {}: use null, deflate, snappy or zstandard", options.codec);
+    fail();
+  }
+
   // The night.
   const auto& config = options.config;
   log->info("simulating {} visit(s) of {} alerts with schema {} and seed {} into {}", config.visits,
             config.alerts_per_visit, version.to_string(), config.seed, options.out.string());
   const auto start = std::chrono::steady_clock::now();
-  auto files = sim::write_night(*simulator, options.out);
+  auto files = sim::write_night(*simulator, options.out, *codec);
   if (!files) {
     log->error("simulation failed: {}", files.error().to_string());
     fail();
@@ -107,6 +118,17 @@ void run_simulate(const SimulateOptions& options) {
   }
   log->info("wrote {} alerts in {} visit files, {} bytes, in {:.2f} s ({:.0f} alerts/s)", alerts,
             files->size(), bytes, seconds, seconds > 0 ? alerts / seconds : 0.0);
+}
+
+// Returns an empty string when `text` is a cutout size that the simulator accepts, else why not.
+std::string check_cutout_size(const std::string& text) {
+  int size = -1;
+  const auto [end, status] = std::from_chars(text.data(), text.data() + text.size(), size);
+  const bool valid = status == std::errc() && end == text.data() + text.size() &&
+                     (size == 0 || (size >= sim::kMinCutoutSize && size <= sim::kMaxCutoutSize));
+  if (valid) return {};
+  return fmt::format("must be 0 or {} to {} pixels, not {}", sim::kMinCutoutSize,
+                     sim::kMaxCutoutSize, text);
 }
 
 }  // namespace
@@ -150,6 +172,27 @@ void add_simulate_command(CLI::App& app) {
       ->add_option("--solar-system-fraction", options->config.solar_system_fraction,
                    "Share of alerts on solar-system objects, 0-1")
       ->capture_default_str();
+  command
+      ->add_option("--codec", options->codec,
+                   "Codec of the visit files: null, deflate, snappy or zstandard")
+      ->capture_default_str();
+  command
+      ->add_option("--history-days", options->config.history_days,
+                   "Days of earlier detections and forced photometry that an alert carries, "
+                   "0-365; 0 leaves prvDiaSources and prvDiaForcedSources null")
+      ->capture_default_str()
+      ->check(CLI::Range(0, sim::kMaxHistoryDays));
+  command
+      ->add_option("--max-history", options->config.max_history,
+                   "Maximum number of entries in each history array, the most recent kept")
+      ->capture_default_str()
+      ->check(CLI::Range(1, sim::kMaxHistoryEntries));
+  command
+      ->add_option("--cutout-size", options->config.cutout_size,
+                   "Side of the three FITS image cutouts in pixels, 8-256; 0 leaves the cutouts "
+                   "null")
+      ->capture_default_str()
+      ->check(CLI::Validator(check_cutout_size, "0 or 8-256"));
 
   command->callback([options] { run_simulate(*options); });
 }

@@ -25,13 +25,7 @@ bool is_solar_system_field(std::string_view name) {
 bool is_orbit_field(std::string_view name) { return name == "MPCORB" || name == "mpc_orbits"; }
 
 FillContext context_for(const AlertFacts& facts) {
-  FillContext context;
-  context.position = facts.position;
-  context.midpoint_mjd_tai = facts.midpoint_mjd_tai;
-  context.processed_mjd_tai = facts.processed_mjd_tai;
-  context.flux = facts.photometry.flux;
-  context.flux_err = facts.photometry.flux_err;
-  context.band = facts.band;
+  FillContext context = fill_context(facts.source);
   context.designation = facts.designation;
   return context;
 }
@@ -54,8 +48,20 @@ std::string band_field(char band, std::string_view suffix) {
 
 }  // namespace
 
-AlertBuilder::AlertBuilder(std::shared_ptr<const avro::Schema> schema)
-    : schema_(std::move(schema)) {
+FillContext fill_context(const SourceFacts& source) {
+  FillContext context;
+  context.position = source.position;
+  context.midpoint_mjd_tai = source.midpoint_mjd_tai;
+  context.processed_mjd_tai = source.processed_mjd_tai;
+  context.flux = source.photometry.flux;
+  context.flux_err = source.photometry.flux_err;
+  context.band = source.band;
+  return context;
+}
+
+AlertBuilder::AlertBuilder(std::shared_ptr<const avro::Schema> schema, const AlertOptions& options)
+    : schema_(std::move(schema)), options_(options) {
+  if (options_.cutout_size > 0) cutouts_.emplace(options_.cutout_size, options_.seed);
   for (const avro::Field& field : schema_->root().fields) {
     if (field.name == "ssSource" || field.name == "ssObject") supports_solar_system_ = true;
   }
@@ -64,6 +70,8 @@ AlertBuilder::AlertBuilder(std::shared_ptr<const avro::Schema> schema)
 avro::Value AlertBuilder::build(const AlertFacts& facts, Random& random) {
   Value alert = Value::zero(schema_->root());
   const FillContext context = context_for(facts);
+  Random detail(
+      mix64(options_.seed ^ mix64(static_cast<std::uint64_t>(facts.source.dia_source_id))));
 
   // The alert's own fields. The object that the source belongs to is a diaObject or a
   // solar-system object, never both. Fields without a rule are filled generically.
@@ -73,14 +81,17 @@ avro::Value AlertBuilder::build(const AlertFacts& facts, Random& random) {
     Value& field = alert.children[i];
     const int index = static_cast<int>(i);
     if (name == "alertId" || name == "diaSourceId") {
-      set_integer(alert, {name}, facts.dia_source_id);
+      set_integer(alert, {name}, facts.source.dia_source_id);
     } else if (name == "diaSource") {
       filler_.fill_field(alert, index, context, random);
-      fill_dia_source(field.unwrapped(), facts, random);
+      fill_dia_source(field.unwrapped(), facts.source, facts, random);
     } else if (name == "diaObject") {
       if (facts.solar_system) continue;
       filler_.fill_field(alert, index, context, random);
-      fill_dia_object(field.unwrapped(), facts, random);
+      fill_dia_object(field.unwrapped(), facts);
+    } else if (fill_history(field, name, facts, detail) ||
+               fill_cutout(field, name, facts, detail)) {
+      continue;
     } else if (is_solar_system_field(name)) {
       if (!facts.solar_system) continue;
       filler_.fill_field(alert, index, context, random);
@@ -94,106 +105,93 @@ avro::Value AlertBuilder::build(const AlertFacts& facts, Random& random) {
   return alert;
 }
 
-void AlertBuilder::fill_dia_source(avro::Value& source, const AlertFacts& facts, Random& random) {
+void AlertBuilder::fill_dia_source(avro::Value& record, const SourceFacts& source,
+                                   const AlertFacts& facts, Random& random) {
   // Identity: versions before 7.0 name the CCD of a visit by ccdVisitId instead of visit and
   // detector.
-  set_integer(source, {"diaSourceId"}, facts.dia_source_id);
-  set_integer(source, {"visit"}, facts.visit);
-  set_integer(source, {"detector"}, facts.detector);
-  set_integer(source, {"ccdVisitId"}, facts.visit * 1000 + facts.detector);
+  set_integer(record, {"diaSourceId"}, source.dia_source_id);
+  set_integer(record, {"visit"}, source.visit);
+  set_integer(record, {"detector"}, source.detector);
+  set_integer(record, {"ccdVisitId"}, source.visit * 1000 + source.detector);
   if (facts.solar_system) {
-    set_null(source, {"diaObjectId"});
-    set_integer(source, {"ssObjectId"}, facts.ss_object_id);
+    set_null(record, {"diaObjectId"});
+    set_integer(record, {"ssObjectId"}, facts.ss_object_id);
   } else {
-    set_integer(source, {"diaObjectId"}, facts.dia_object_id);
-    set_null(source, {"ssObjectId"});
+    set_integer(record, {"diaObjectId"}, facts.object.dia_object_id);
+    set_null(record, {"ssObjectId"});
   }
 
   // Time, position and band.
-  set_number(source, {"midpointMjdTai", "midPointTai"}, facts.midpoint_mjd_tai);
-  set_number(source, {"timeProcessedMjdTai"}, facts.processed_mjd_tai);
-  set_number(source, {"ra"}, facts.position.ra);
-  set_number(source, {"dec", "decl"}, facts.position.dec);
-  set_number(source, {"x"}, facts.x);
-  set_number(source, {"y"}, facts.y);
-  set_string(source, {"band", "filterName"}, std::string_view(&facts.band, 1));
+  set_number(record, {"midpointMjdTai", "midPointTai"}, source.midpoint_mjd_tai);
+  set_number(record, {"timeProcessedMjdTai"}, source.processed_mjd_tai);
+  set_number(record, {"ra"}, source.position.ra);
+  set_number(record, {"dec", "decl"}, source.position.dec);
+  set_number(record, {"x"}, source.x);
+  set_number(record, {"y"}, source.y);
+  set_string(record, {"band", "filterName"}, std::string_view(&source.band, 1));
 
   // Photometry: snr is computed from the stored 32-bit values, so that a reader finds
-  // snr == psfFlux / psfFluxErr to float precision.
-  const float flux = static_cast<float>(facts.photometry.flux);
-  const float flux_err = static_cast<float>(facts.photometry.flux_err);
-  set_number(source, {"psfFlux", "psFlux"}, flux);
-  set_number(source, {"psfFluxErr", "psFluxErr"}, flux_err);
-  set_number(source, {"snr"}, flux / flux_err);
-  set_boolean(source, {"isNegative"}, false);
-  set_number(source, {"apFlux"}, facts.photometry.flux * random.uniform(0.9, 1.1));
-  set_number(source, {"apFluxErr"}, facts.photometry.flux_err * random.uniform(1.0, 1.2));
+  // snr == psfFlux / psfFluxErr to float precision. The science flux is the template's static
+  // flux plus the difference flux.
+  const float flux = static_cast<float>(source.photometry.flux);
+  const float flux_err = static_cast<float>(source.photometry.flux_err);
+  set_number(record, {"psfFlux", "psFlux"}, flux);
+  set_number(record, {"psfFluxErr", "psFluxErr"}, flux_err);
+  set_number(record, {"snr"}, flux / flux_err);
+  set_boolean(record, {"isNegative"}, false);
+  set_number(record, {"apFlux"}, source.photometry.flux * random.uniform(0.9, 1.1));
+  set_number(record, {"apFluxErr"}, source.photometry.flux_err * random.uniform(1.0, 1.2));
+  set_number(record, {"scienceFlux", "totFlux"}, source.template_flux + source.photometry.flux);
+  set_number(record, {"scienceFluxErr", "totFluxErr"}, source.photometry.flux_err);
+  set_number(record, {"templateFlux"}, source.template_flux);
+  set_number(record, {"templateFluxErr"}, source.photometry.flux_err / 2);
 }
 
-void AlertBuilder::fill_dia_object(avro::Value& object, const AlertFacts& facts, Random& random) {
-  // The object's mean position lies within a few hundredths of an arcsec of this source.
-  const double dec = facts.position.dec;
-  const double ra_scale = 1.0 / std::max(std::cos(dec * std::numbers::pi / 180.0), 0.01);
-  const double ra = facts.position.ra + random.normal(0, 0.02 * kArcsec) * ra_scale;
-  set_integer(object, {"diaObjectId"}, facts.dia_object_id);
-  set_number(object, {"ra"}, std::fmod(ra + 360.0, 360.0));
-  set_number(object, {"dec", "decl"},
-             std::clamp(dec + random.normal(0, 0.02 * kArcsec), -90.0, 90.0));
+void AlertBuilder::fill_dia_object(avro::Value& object, const AlertFacts& facts) {
+  const ObjectHistory& history = facts.object;
+  set_integer(object, {"diaObjectId"}, history.dia_object_id);
+  set_number(object, {"ra"}, facts.object_position.ra);
+  set_number(object, {"dec", "decl"}, facts.object_position.dec);
 
   // History summary: the object was first seen at first_dia_source_mjd_tai, and this source is
   // its latest.
-  set_number(object, {"validityStartMjdTai"}, facts.processed_mjd_tai);
-  set_number(object, {"radecMjdTai"}, facts.midpoint_mjd_tai);
-  set_number(object, {"firstDiaSourceMjdTai"}, facts.first_dia_source_mjd_tai);
-  set_number(object, {"lastDiaSourceMjdTai"}, facts.midpoint_mjd_tai);
-  set_integer(object, {"nDiaSources"}, facts.n_dia_sources);
+  set_number(object, {"validityStartMjdTai"}, facts.source.processed_mjd_tai);
+  set_number(object, {"radecMjdTai"}, facts.source.midpoint_mjd_tai);
+  set_number(object, {"firstDiaSourceMjdTai"}, history.first_dia_source_mjd_tai);
+  set_number(object, {"lastDiaSourceMjdTai"}, facts.source.midpoint_mjd_tai);
+  set_integer(object, {"nDiaSources"}, history.n_dia_sources);
 
-  fill_band_summaries(object, facts, random);
+  fill_band_summaries(object, facts);
 }
 
-void AlertBuilder::fill_band_summaries(avro::Value& object, const AlertFacts& facts,
-                                       Random& random) {
-  // Spread the object's earlier sources over the bands with the survey's band weights; this
-  // source counts in its own band.
-  std::array<int, 6> counts{};
-  counts[std::string_view(kBands).find(facts.band)] = 1;
-  for (int i = 1; i < facts.n_dia_sources; ++i) {
-    double u = random.uniform01();
-    int band = 0;
-    while (band < 5 && u >= kBandWeights[band]) u -= kBandWeights[band++];
-    ++counts[band];
-  }
-
+void AlertBuilder::fill_band_summaries(avro::Value& object, const AlertFacts& facts) {
+  // The statistics of each band come from the object's detections and forced photometry,
+  // this detection included; the fields of a band without data stay null.
   for (int b = 0; b < 6; ++b) {
     const char band = kBands[b];
-    const int count = counts[b];
-    set_integer(object, {band_field(band, "psfFluxNdata")}, count);
-    if (count == 0) {
-      // No data in this band: its statistics are undefined.
+    const BandSummary& summary = facts.object.summary[b];
+    set_integer(object, {band_field(band, "psfFluxNdata")}, summary.detections);
+    if (summary.detections == 0) {
       null_fields_with_prefix(object, band_field(band, ""));
       continue;
     }
-
-    // The mean flux is this source's flux in its own band and within half a magnitude of it
-    // elsewhere. Variability spreads the fluxes, and minimum and maximum bracket the mean and
-    // this source.
-    const double flux = facts.photometry.flux;
-    const bool own_band = band == facts.band;
-    const double mean = own_band ? flux : flux * std::pow(10.0, -0.4 * random.uniform(-0.5, 0.5));
-    const double sigma = count > 1 ? mean * random.uniform(0.05, 0.3) : 0.0;
-    double low = mean - sigma * random.uniform(1, 2);
-    double high = mean + sigma * random.uniform(1, 2);
-    if (own_band) {
-      low = std::min(low, flux);
-      high = std::max(high, flux);
+    set_number(object, {band_field(band, "psfFluxMean")}, summary.flux_mean);
+    set_number(object, {band_field(band, "psfFluxMeanErr")}, summary.flux_mean_err);
+    set_number(object, {band_field(band, "psfFluxSigma")}, summary.flux_sigma);
+    set_number(object, {band_field(band, "psfFluxMin")}, summary.flux_min);
+    set_number(object, {band_field(band, "psfFluxMax")}, summary.flux_max);
+    set_number(object, {band_field(band, "psfFluxErrMean")}, summary.flux_err_mean);
+    if (summary.forced == 0) {
+      set_null(object, {band_field(band, "fpFluxMean")});
+      set_null(object, {band_field(band, "fpFluxMeanErr")});
+      set_null(object, {band_field(band, "scienceFluxMean")});
+      set_null(object, {band_field(band, "scienceFluxMeanErr")});
+      continue;
     }
-    set_number(object, {band_field(band, "psfFluxMean")}, mean);
-    set_number(object, {band_field(band, "psfFluxMeanErr")},
-               facts.photometry.flux_err / std::sqrt(count));
-    set_number(object, {band_field(band, "psfFluxSigma")}, sigma);
-    set_number(object, {band_field(band, "psfFluxMin")}, low);
-    set_number(object, {band_field(band, "psfFluxMax")}, high);
-    set_number(object, {band_field(band, "psfFluxErrMean")}, facts.photometry.flux_err);
+    set_number(object, {band_field(band, "fpFluxMean")}, summary.forced_flux_mean);
+    set_number(object, {band_field(band, "fpFluxMeanErr")}, summary.forced_flux_mean_err);
+    set_number(object, {band_field(band, "scienceFluxMean")}, summary.science_flux_mean);
+    set_number(object, {band_field(band, "scienceFluxMeanErr")}, summary.science_flux_mean_err);
   }
 }
 
@@ -201,12 +199,12 @@ void AlertBuilder::fill_solar_system_source(avro::Value& source, const AlertFact
                                             Random& random) {
   // Identity; the field names of versions 8.0-9.x come second.
   set_integer(source, {"ssObjectId"}, facts.ss_object_id);
-  set_integer(source, {"diaSourceId"}, facts.dia_source_id);
+  set_integer(source, {"diaSourceId"}, facts.source.dia_source_id);
   set_string(source, {"designation"}, facts.designation);
 
   // Coordinates of the observed position in the other frames.
-  const EclipticPosition ecliptic = to_ecliptic(facts.position);
-  const GalacticPosition galactic = to_galactic(facts.position);
+  const EclipticPosition ecliptic = to_ecliptic(facts.source.position);
+  const GalacticPosition galactic = to_galactic(facts.source.position);
   set_number(source, {"eclLambda", "eclipticLambda"}, ecliptic.lambda);
   set_number(source, {"eclBeta", "eclipticBeta"}, ecliptic.beta);
   set_number(source, {"galLon", "galacticL"}, galactic.l);
@@ -218,18 +216,19 @@ void AlertBuilder::fill_solar_system_source(avro::Value& source, const AlertFact
   // tenths. Offsets are in arcsec, the residuals of versions 8.0-9.x in degrees.
   const double offset_ra = random.normal(0, 0.2);
   const double offset_dec = random.normal(0, 0.2);
-  const double cos_dec = std::max(std::cos(facts.position.dec * std::numbers::pi / 180.0), 0.01);
-  const double eph_ra = facts.position.ra - offset_ra * kArcsec / cos_dec;
+  const double cos_dec =
+      std::max(std::cos(facts.source.position.dec * std::numbers::pi / 180.0), 0.01);
+  const double eph_ra = facts.source.position.ra - offset_ra * kArcsec / cos_dec;
   set_number(source, {"ephRa"}, std::fmod(eph_ra + 360.0, 360.0));
   set_number(source, {"ephDec"},
-             std::clamp(facts.position.dec - offset_dec * kArcsec, -90.0, 90.0));
+             std::clamp(facts.source.position.dec - offset_dec * kArcsec, -90.0, 90.0));
   set_number(source, {"ephOffsetRa"}, offset_ra);
   set_number(source, {"ephOffsetDec"}, offset_dec);
   set_number(source, {"ephOffset"}, std::hypot(offset_ra, offset_dec));
   set_number(source, {"residualRa"}, offset_ra * kArcsec);
   set_number(source, {"residualDec"}, offset_dec * kArcsec);
   set_number(source, {"ephVmag", "predictedVMagnitude"},
-             magnitude_from_flux(facts.photometry.flux) + random.uniform(-0.3, 0.3));
+             magnitude_from_flux(facts.source.photometry.flux) + random.uniform(-0.3, 0.3));
 
   // Motion on the sky: a main-belt asteroid near opposition moves about a quarter of a degree
   // a day [deg/d].
@@ -245,8 +244,8 @@ void AlertBuilder::fill_solar_system_geometry(avro::Value& source, const AlertFa
                                               Random& random) {
   // Near opposition the Sun lies behind the observer, so the heliocentric and topocentric
   // directions of the object both lie close to the line of sight. Vectors are in ICRS [AU].
-  const double ra = facts.position.ra * std::numbers::pi / 180.0;
-  const double dec = facts.position.dec * std::numbers::pi / 180.0;
+  const double ra = facts.source.position.ra * std::numbers::pi / 180.0;
+  const double dec = facts.source.position.dec * std::numbers::pi / 180.0;
   const std::array<double, 3> line_of_sight = {std::cos(dec) * std::cos(ra),
                                                std::cos(dec) * std::sin(ra), std::sin(dec)};
   const double helio_range = random.uniform(1.8, 3.5);
@@ -306,7 +305,7 @@ void AlertBuilder::fill_orbit(avro::Value& orbit, const AlertFacts& facts, Rando
   const double period = 365.25 * std::pow(a, 1.5);
   const double mean_motion = 360.0 / period;
   const double mean_anomaly = random.uniform(0, 360);
-  const double epoch = std::floor(facts.midpoint_mjd_tai);
+  const double epoch = std::floor(facts.source.midpoint_mjd_tai);
   set_number(orbit, {"a"}, a);
   set_number(orbit, {"e"}, e);
   set_number(orbit, {"q"}, a * (1 - e));

@@ -184,7 +184,8 @@ FieldKind classify_field(std::string_view name, const avro::Node& type) {
     case Type::kBytes:
     case Type::kFixed:
     case Type::kNull:
-      // NOTE: histories (prvDiaSources, ...) and cutouts are not simulated yet.
+      // The alert builder fills the history arrays and the cutouts by rule; arrays, maps and
+      // bytes elsewhere stay empty.
       return FieldKind::kLeaveNull;
     default:
       break;

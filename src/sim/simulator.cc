@@ -2,8 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <numbers>
 #include <optional>
 #include <system_error>
 
@@ -17,11 +19,15 @@ namespace {
 
 constexpr double kSecondsPerDay = 86400;
 
-// Objects seen before: their earliest source lies up to a year back, which is as far as
-// Rubin's alert history reaches, and they have kMeanEarlierSources earlier sources on average.
-constexpr double kMaxObjectAgeDays = 365;
-constexpr double kMeanEarlierSources = 20;
-constexpr int kMaxDiaSources = 1000;
+// Scatter of a diaObject's mean position around the alert's source [arcsec].
+constexpr double kObjectScatterArcsec = 0.02;
+
+// Static flux beneath a diaObject, in the template, relative to the alert's difference flux.
+constexpr double kMinTemplateRatio = 0.1;
+constexpr double kMaxTemplateRatio = 2.0;
+
+// Alerts per container block when alerts carry cutouts.
+constexpr std::size_t kObjectsPerLargeBlock = 100;
 
 // Time from the end of a visit to the diaSources it yields [s].
 constexpr double kMinProcessingSeconds = 30;
@@ -65,7 +71,32 @@ std::optional<avro::Error> check_config(const SimulatorConfig& config) {
     return config_error(fmt::format("must be in [0, 1], not {}", config.new_object_fraction),
                         "new-object fraction");
   }
+  if (config.history_days < 0 || config.history_days > kMaxHistoryDays) {
+    return config_error(
+        fmt::format("must be 0 to {} days, not {}", kMaxHistoryDays, config.history_days),
+        "history days");
+  }
+  if (config.max_history < 1 || config.max_history > kMaxHistoryEntries) {
+    return config_error(
+        fmt::format("must be 1 to {}, not {}", kMaxHistoryEntries, config.max_history),
+        "max history");
+  }
+  if (config.cutout_size != 0 &&
+      (config.cutout_size < kMinCutoutSize || config.cutout_size > kMaxCutoutSize)) {
+    return config_error(fmt::format("must be 0 or {} to {} pixels, not {}", kMinCutoutSize,
+                                    kMaxCutoutSize, config.cutout_size),
+                        "cutout size");
+  }
   return std::nullopt;
+}
+
+AlertOptions alert_options(const SimulatorConfig& config) {
+  AlertOptions options;
+  options.history_days = config.history_days;
+  options.max_history = config.max_history;
+  options.cutout_size = config.cutout_size;
+  options.seed = config.seed;
+  return options;
 }
 
 }  // namespace
@@ -77,7 +108,10 @@ avro::Result<Simulator> Simulator::create(std::shared_ptr<const avro::Schema> sc
 }
 
 Simulator::Simulator(std::shared_ptr<const avro::Schema> schema, const SimulatorConfig& config)
-    : schema_(schema), config_(config), builder_(schema), day_obs_(day_obs(config.start_mjd_tai)) {}
+    : schema_(schema),
+      config_(config),
+      builder_(schema, alert_options(config)),
+      day_obs_(day_obs(config.start_mjd_tai)) {}
 
 VisitInfo Simulator::start_visit(Random& random) {
   VisitInfo info;
@@ -98,21 +132,23 @@ VisitInfo Simulator::start_visit(Random& random) {
 
 AlertFacts Simulator::draw_alert(const VisitInfo& visit, int index, Random& random) {
   AlertFacts facts;
-  facts.dia_source_id = dia_source_id(visit.visit, index);
-  facts.visit = visit.visit;
-  facts.band = visit.band;
-  facts.midpoint_mjd_tai = visit.midpoint_mjd_tai;
-  facts.processed_mjd_tai = visit.processed_mjd_tai;
+  SourceFacts& source = facts.source;
+  source.dia_source_id = dia_source_id(visit.visit, index);
+  source.visit = visit.visit;
+  source.band = visit.band;
+  source.midpoint_mjd_tai = visit.midpoint_mjd_tai;
+  source.processed_mjd_tai = visit.processed_mjd_tai;
+  facts.rotation = visit.pointing.rotation;
 
   // Where: a pixel of a detector, seen through the visit's pointing.
-  facts.detector = static_cast<int>(random.uniform_int(0, kDetectorCount - 1));
-  facts.x = random.uniform(0, kCcdWidthPixels);
-  facts.y = random.uniform(0, kCcdHeightPixels);
-  facts.position = pixel_to_sky(visit.pointing, facts.detector, facts.x, facts.y);
+  source.detector = static_cast<int>(random.uniform_int(0, kDetectorCount - 1));
+  source.x = random.uniform(0, kCcdWidthPixels);
+  source.y = random.uniform(0, kCcdHeightPixels);
+  source.position = pixel_to_sky(visit.pointing, source.detector, source.x, source.y);
 
   // How bright.
   const double magnitude = draw_magnitude(random);
-  facts.photometry = measure(flux_from_magnitude(magnitude), visit.limiting_magnitude, random);
+  source.photometry = measure(flux_from_magnitude(magnitude), visit.limiting_magnitude, random);
 
   // Which object: a solar-system object, or a diaObject seen first now or earlier.
   facts.solar_system =
@@ -123,21 +159,36 @@ AlertFacts Simulator::draw_alert(const VisitInfo& visit, int index, Random& rand
     facts.ss_object_id = std::int64_t{day_obs_} * kMaxAlertsPerNight + ordinal;
     facts.designation = provisional_designation(date, ordinal);
     facts.packed_designation = packed_provisional_designation(date, ordinal);
-  } else if (random.bernoulli(config_.new_object_fraction)) {
-    facts.dia_object_id = facts.dia_source_id;
-    facts.n_dia_sources = 1;
-    facts.first_dia_source_mjd_tai = visit.midpoint_mjd_tai;
-  } else {
-    // The object's id is the diaSourceId of its first source, on an earlier night. Reusing this
-    // alert's sequence number and index keeps the ids unique within the simulated night.
-    const std::int64_t earlier = 1 + random.geometric(1.0 / kMeanEarlierSources);
-    facts.n_dia_sources = static_cast<int>(std::min<std::int64_t>(1 + earlier, kMaxDiaSources));
-    facts.first_dia_source_mjd_tai = visit.midpoint_mjd_tai - random.uniform(1, kMaxObjectAgeDays);
-    const std::int64_t first_visit =
-        visit_id(day_obs(facts.first_dia_source_mjd_tai), visit.sequence);
-    facts.dia_object_id = dia_source_id(first_visit, index);
+    return facts;
   }
+  draw_object(facts, visit, index, random);
   return facts;
+}
+
+void Simulator::draw_object(AlertFacts& facts, const VisitInfo& visit, int index, Random& random) {
+  // The object's mean position lies within a few hundredths of an arcsec of this source, and
+  // a static source (a host galaxy, the star of a variable) lies beneath it in the template.
+  SourceFacts& source = facts.source;
+  const double dec = source.position.dec;
+  const double cos_dec = std::max(std::cos(dec * std::numbers::pi / 180.0), 0.01);
+  const double ra = source.position.ra + random.normal(0, kObjectScatterArcsec / 3600) / cos_dec;
+  facts.object_position.ra = std::fmod(ra + 360.0, 360.0);
+  facts.object_position.dec =
+      std::clamp(dec + random.normal(0, kObjectScatterArcsec / 3600), -90.0, 90.0);
+  const double template_ratio = random.uniform(kMinTemplateRatio, kMaxTemplateRatio);
+  source.template_flux = template_ratio * source.photometry.flux;
+
+  HistoryRequest request;
+  request.night_start_mjd_tai = config_.start_mjd_tai;
+  request.sequence = visit.sequence;
+  request.index = index;
+  request.dia_source_id = source.dia_source_id;
+  request.midpoint_mjd_tai = source.midpoint_mjd_tai;
+  request.band = source.band;
+  request.photometry = source.photometry;
+  request.template_ratio = template_ratio;
+  request.new_object = random.bernoulli(config_.new_object_fraction);
+  facts.object = draw_object_history(request, random);
 }
 
 VisitInfo Simulator::next_visit(const AlertSink& sink) {
@@ -166,7 +217,8 @@ std::vector<avro::Value> Simulator::next_visit(VisitInfo* info) {
 std::string visit_file_name(int sequence) { return fmt::format("visit-{:06d}.avro", sequence); }
 
 avro::Result<std::vector<VisitFile>> write_night(Simulator& simulator,
-                                                 const std::filesystem::path& out_dir) {
+                                                 const std::filesystem::path& out_dir,
+                                                 avro::Codec codec) {
   const auto log = logger("sim");
 
   std::error_code error;
@@ -186,9 +238,10 @@ avro::Result<std::vector<VisitFile>> write_night(Simulator& simulator,
 
     // The sync marker depends on the seed and the visit, so file bytes are reproducible.
     const std::uint64_t sync_seed = mix64(simulator.config().seed ^ mix64(sequence));
-    auto writer = avro::ContainerWriter::create(file.path, simulator.schema(),
-                                                avro::Codec::kDeflate, sync_seed);
+    auto writer = avro::ContainerWriter::create(file.path, simulator.schema(), codec, sync_seed);
     if (!writer) return std::unexpected(writer.error());
+    // Alerts with cutouts take about 80 KB, so smaller blocks keep the buffer near 8 MB.
+    if (simulator.config().cutout_size > 0) writer->objects_per_block = kObjectsPerLargeBlock;
     file.info =
         simulator.next_visit([&writer](const avro::Value& alert) { writer->append(alert); });
     if (auto closed = writer->close(); !closed) return std::unexpected(closed.error());

@@ -7,8 +7,12 @@
 //
 // The same schema, config and seed give the same alerts and the same file bytes on a platform
 // (random.h explains why the simulator draws its own distributions).
-// NOTE: alerts carry no history (prvDiaSources and prvDiaForcedSources are null) and no
-// cutouts, so they are much smaller than Rubin's. Objects do not recur between alerts.
+//
+// An alert on a diaObject seen before carries its earlier detections and forced photometry
+// (history.h), and every alert carries three FITS cutouts (cutout.h). With the defaults an
+// alert of schema 11.0 takes about 77 KB.
+// NOTE: objects do not recur between the alerts of the simulated night, and each earlier
+// night holds at most one visit of an object.
 #pragma once
 
 #include <cstdint>
@@ -18,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "avro/container.h"
 #include "avro/error.h"
 #include "avro/schema.h"
 #include "avro/value.h"
@@ -36,7 +41,17 @@ struct SimulatorConfig {
   double visit_interval_seconds = 39;   // between the mid-exposure times of visits, > 0
   double solar_system_fraction = 0.02;  // share of alerts on solar-system objects, [0, 1]
   double new_object_fraction = 0.3;     // share of other alerts on a first detection, [0, 1]
+  // History arrays hold the earlier visits of an alert's object within this many days,
+  // [0, kMaxHistoryDays]; 0 leaves the arrays null.
+  int history_days = 365;
+  int max_history = 1000;  // entries of each history array, 1 to kMaxHistoryEntries
+  // Side of the three image cutouts [pixel]: 0 for none, else kMinCutoutSize to kMaxCutoutSize.
+  int cutout_size = 70;
 };
+
+// The maximum history window, because Rubin's alerts carry the last 12 months.
+inline constexpr int kMaxHistoryDays = 365;
+inline constexpr int kMaxHistoryEntries = 100000;
 
 // The maximum number of alerts in a simulated night, ten times the 10 million of a Rubin
 // night. The cap keeps every ssObjectId below the night's first diaObjectId.
@@ -79,14 +94,16 @@ class Simulator {
   // not grow with the visit. Requires !done().
   VisitInfo next_visit(const AlertSink& sink);
 
-  // Simulates the next visit and returns its alerts. An alert of schema 11.0 takes about
-  // 50 KB as a Value, so prefer the AlertSink overload for large visits. Requires !done().
+  // Simulates the next visit and returns its alerts. An alert of schema 11.0 with the default
+  // history and cutouts takes a few hundred KB as a Value, so prefer the AlertSink overload for
+  // large visits. Requires !done().
   std::vector<avro::Value> next_visit(VisitInfo* info = nullptr);
 
  private:
   Simulator(std::shared_ptr<const avro::Schema> schema, const SimulatorConfig& config);
   VisitInfo start_visit(Random& random);
   AlertFacts draw_alert(const VisitInfo& visit, int index, Random& random);
+  void draw_object(AlertFacts& facts, const VisitInfo& visit, int index, Random& random);
 
   std::shared_ptr<const avro::Schema> schema_;
   SimulatorConfig config_;
@@ -96,6 +113,12 @@ class Simulator {
   char band_ = 0;
   std::int64_t solar_system_objects_ = 0;
 };
+
+// The default codec of visit files. Alerts with cutouts are mostly float32 noise: on 10,000
+// default alerts deflate saved 22% of the bytes and snappy 13%, but deflate took seven times
+// the CPU time (docs/simulator.md gives the measurements). Avro C 1.11, Java Avro and fastavro
+// (with cramjam) read snappy files.
+inline constexpr avro::Codec kVisitFileCodec = avro::Codec::kSnappy;
 
 // One visit file that write_night() wrote.
 struct VisitFile {
@@ -110,11 +133,12 @@ struct VisitFile {
 std::string visit_file_name(int sequence);
 
 // Writes every remaining visit of `simulator` to `out_dir` (created when missing), one Avro
-// container file per visit with the deflate codec and the schema as writer schema, and logs
-// each file at info on the "sim" logger. Existing files of the same names are replaced.
-// Fails when `out_dir` cannot be created or a file cannot be written; the error names the
-// path. Files written before a failure are kept.
-[[nodiscard]] avro::Result<std::vector<VisitFile>> write_night(
-    Simulator& simulator, const std::filesystem::path& out_dir);
+// container file per visit with `codec` and the schema as writer schema, and logs each file at
+// info on the "sim" logger. Existing files of the same names are replaced. Fails when
+// `out_dir` cannot be created or a file cannot be written; the error names the path. Files
+// written before a failure are kept.
+[[nodiscard]] avro::Result<std::vector<VisitFile>> write_night(Simulator& simulator,
+                                                               const std::filesystem::path& out_dir,
+                                                               avro::Codec codec = kVisitFileCodec);
 
 }  // namespace skystream::sim

@@ -8,9 +8,11 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "../support/process.h"
 #include "avro/codec.h"
+#include "sim/cutout.h"
 #include "sim/schema_versions.h"
 #include "sim/simulator.h"
 #include "wire/schemas.h"
@@ -90,8 +92,64 @@ TEST(SimSchemaVersions, PackageHasVersionsSevenToEleven) {
   }
 }
 
+// Returns the entries of the history array `name`, or nullptr when the alert has no such
+// field or the field is null.
+const std::vector<Value>* history_of(const Value& alert, std::string_view name) {
+  const Value* array = field_of(alert, {name});
+  if (array == nullptr || array->is_null()) return nullptr;
+  return &array->children;
+}
+
+// Counts what the history arrays and cutouts of one version's alerts hold.
+struct HistoryTally {
+  int sources = 0;
+  int forced = 0;
+  int limits = 0;
+  int cutouts = 0;
+};
+
+// Checks the history arrays and cutouts of one alert against its diaSource and diaObject,
+// under the names of any version.
+void check_history(const Value& alert, HistoryTally& tally) {
+  const Value& source = alert.field("diaSource");
+  const double time = number_of(*field_of(source, {"midpointMjdTai", "midPointTai"}));
+  const Value* object = field_of(alert, {"diaObject"});
+  const auto* sources = history_of(alert, "prvDiaSources");
+  const auto* forced = history_of(alert, "prvDiaForcedSources");
+  const auto* limits = history_of(alert, "prvDiaNondetectionLimits");
+  if (object == nullptr || object->is_null()) {
+    EXPECT_EQ(sources, nullptr);
+    EXPECT_EQ(forced, nullptr);
+    return;
+  }
+
+  const std::int64_t object_id = field_of(*object, {"diaObjectId"})->integer;
+  if (const Value* count = field_of(*object, {"nDiaSources"})) {
+    const std::size_t earlier = sources != nullptr ? sources->size() : 0;
+    EXPECT_EQ(static_cast<std::size_t>(count->integer), earlier + 1);
+  }
+  for (const auto* entries : {sources, forced, limits}) {
+    if (entries == nullptr) continue;
+    for (const Value& entry : *entries) {
+      EXPECT_LT(number_of(*field_of(entry, {"midpointMjdTai", "midPointTai"})), time);
+      if (const Value* id = field_of(entry, {"diaObjectId"})) EXPECT_EQ(id->integer, object_id);
+    }
+  }
+  tally.sources += sources != nullptr ? static_cast<int>(sources->size()) : 0;
+  tally.forced += forced != nullptr ? static_cast<int>(forced->size()) : 0;
+  tally.limits += limits != nullptr ? static_cast<int>(limits->size()) : 0;
+
+  for (const char* name : {"cutoutDifference", "cutoutScience", "cutoutTemplate"}) {
+    const Value* cutout = field_of(alert, {name});
+    if (cutout == nullptr) continue;
+    EXPECT_EQ(cutout->bytes.size(), cutout_bytes(SimulatorConfig{}.cutout_size)) << name;
+    ++tally.cutouts;
+  }
+}
+
 // Simulates a visit with each version of the package and checks the key fields under the
-// names each version uses (ra and dec or decl, psfFlux or psFlux, band or filterName, ...).
+// names each version uses (ra and dec or decl, psfFlux or psFlux, band or filterName, ...),
+// and the history arrays and cutouts that each version has.
 TEST(SimSchemaVersions, EveryVersionYieldsPlausibleAlerts) {
   wire::SchemaCatalog catalog(SKYSTREAM_SCHEMA_ROOT);
   for (const auto& version : available_schema_versions(SKYSTREAM_SCHEMA_ROOT)) {
@@ -109,6 +167,7 @@ TEST(SimSchemaVersions, EveryVersionYieldsPlausibleAlerts) {
                                   (*schema)->root().field_index("ssObject") >= 0;
     VisitInfo info;
     std::set<std::int64_t> ids;
+    HistoryTally tally;
     for (const Value& alert : simulator->next_visit(&info)) {
       std::string bytes;
       avro::encode(alert, bytes);
@@ -133,8 +192,13 @@ TEST(SimSchemaVersions, EveryVersionYieldsPlausibleAlerts) {
       EXPECT_GT(number_of(*flux), 0.0);
       EXPECT_EQ(band->bytes, std::string(1, info.band));
       EXPECT_EQ(number_of(*time), info.midpoint_mjd_tai);
+      check_history(*decoded, tally);
     }
     EXPECT_EQ(ids.size(), 200u);
+    EXPECT_GT(tally.sources, 200);
+    EXPECT_GT(tally.forced, tally.sources);
+    EXPECT_EQ(tally.limits > 0, (*schema)->root().field_index("prvDiaNondetectionLimits") >= 0);
+    EXPECT_GE(tally.cutouts, 2 * 180);
     EXPECT_EQ(info.solar_system_alerts > 0, has_solar_system);
   }
 }
