@@ -4,12 +4,15 @@
 # Usage: bench/run.sh [REPETITIONS]   (default 5; each time is the best of that many passes)
 #
 # Inputs, written under build-bench/bench-data:
-#   simulated    one visit of 10,000 alerts of schema 11.0 from `skystream simulate`, which
-#                carry no history and no cutouts
+#   simulated    one visit of 10,000 alerts of schema 11.0 from `skystream simulate` with its
+#                defaults: a year of history and three 70 x 70 pixel cutouts, about 77 KB per
+#                alert on average (first detections and solar-system alerts have no history)
 #   realistic    10,000 copies of an ~80 KB alert built from the official 11.0 sample with 30
 #                prvDiaSources, 30 prvDiaForcedSources and three cutouts cut from the FITS
-#                stamps in ../shared/rubin/stamps (override with STAMPS=DIR)
-# ALERTS=N changes the number of alerts. The realistic file takes about 800 MB of disk.
+#                stamps in ../shared/rubin/stamps (override with STAMPS=DIR): real image data,
+#                and every alert the same size
+# ALERTS=N changes the number of alerts. Each set takes about 800 MB of disk, and as much
+# again for its extracted bodies.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
