@@ -37,10 +37,9 @@ Result<void> PartialDecoder::decode(std::string_view bytes, Value& out) const {
 
     Cursor cursor(bytes);
     cursor.position += position;
-    const Cursor start = cursor;
     if (!skipper_.skip(skip_of_field_[i], cursor, 1)) {
-      return std::unexpected(
-          skipper_.locate_fault(*record_->fields[i].type, start, cursor, record_->fields[i].name));
+      return std::unexpected(skipper_.locate_fault(
+          *record_->fields[i].type, cursor, bytes.data() + position, record_->fields[i].name));
     }
     position = cursor.offset();
   }

@@ -383,7 +383,7 @@ class Run {
       search = marker + index.size();
     }
     if (failed_ != nullptr && failed_->step == Step::kSkip) {
-      return plan_.skipper.locate_fault(*failed_->node, skip_start_, cursor_, where);
+      return plan_.skipper.locate_fault(*failed_->node, cursor_, skip_start_, where);
     }
     return Error{describe(cursor_), std::move(where), cursor_.fault_offset};
   }
@@ -392,7 +392,7 @@ class Run {
   bool execute(const Instruction& instruction, int depth) {
     switch (instruction.step) {
       case Step::kSkip:
-        skip_start_ = cursor_;
+        skip_start_ = cursor_.position;
         return plan_.skipper.skip(instruction.skip, cursor_, depth + 1);
       case Step::kRead:
         return read(instruction, target(instruction));
@@ -497,7 +497,7 @@ class Run {
   const Plan& plan_;
   ProjectedRecord& out_;
   Cursor cursor_;
-  Cursor skip_start_;  // the cursor before the last kSkip, for locate_fault()
+  const char* skip_start_ = nullptr;  // where the last kSkip began, for locate_fault()
   const Instruction* failed_ = nullptr;
   std::array<std::size_t, kMaxDepth + 1> item_index_{};
   std::size_t arrays_ = 0;

@@ -4,6 +4,25 @@
 
 namespace skystream::avro {
 
+bool fail_truncated(Cursor& cursor, std::uint64_t count) {
+  const auto needed = std::min<std::uint64_t>(count, std::numeric_limits<std::int64_t>::max());
+  return cursor.fail(Fault::kTruncated, cursor.position, static_cast<std::int64_t>(needed),
+                     cursor.left());
+}
+
+// A negative size, cast to unsigned, is also larger than the bytes left, so the reads make one
+// comparison on the successful path and tell the two faults apart here.
+bool fail_size(Cursor& cursor, const char* start, std::int64_t size, Fault negative,
+               Fault past_end) {
+  if (size < 0) return cursor.fail(negative, start, size);
+  return cursor.fail(past_end, start, size, cursor.left());
+}
+
+bool fail_index(Cursor& cursor, const char* start, std::int64_t index, Fault kind,
+                std::size_t count) {
+  return cursor.fail(kind, start, index, count);
+}
+
 std::string describe(const Cursor& cursor) {
   const std::int64_t n = cursor.detail;
   const std::uint64_t limit = cursor.limit;

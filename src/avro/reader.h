@@ -80,6 +80,14 @@ struct Cursor {
   }
 };
 
+// Record the faults of the reads below. Kept out of line, so that the reads stay small enough
+// to inline into the decoders' loops.
+[[gnu::cold]] bool fail_truncated(Cursor& cursor, std::uint64_t count);
+[[gnu::cold]] bool fail_size(Cursor& cursor, const char* start, std::int64_t size, Fault negative,
+                             Fault past_end);
+[[gnu::cold]] bool fail_index(Cursor& cursor, const char* start, std::int64_t index, Fault kind,
+                              std::size_t count);
+
 // Describes `cursor`'s fault in words, such as "union branch 5 out of range (union has 2
 // branches)". Returns "no error" for Fault::kNone and a generic text for Fault::kOther.
 std::string describe(const Cursor& cursor);
@@ -125,9 +133,8 @@ inline bool skip_varint(Cursor& cursor) {
 inline bool read_size(Cursor& cursor, std::int64_t& out, Fault negative, Fault past_end) {
   const char* start = cursor.position;
   if (!read_long(cursor, out)) return false;
-  if (out < 0) return cursor.fail(negative, start, out);
-  if (static_cast<std::uint64_t>(out) > cursor.left()) {
-    return cursor.fail(past_end, start, out, cursor.left());
+  if (static_cast<std::uint64_t>(out) > cursor.left()) [[unlikely]] {
+    return fail_size(cursor, start, out, negative, past_end);
   }
   return true;
 }
@@ -139,11 +146,8 @@ inline bool read_length(Cursor& cursor, std::int64_t& out) {
 
 // Reads `count` raw bytes as a view into the message.
 inline bool read_bytes(Cursor& cursor, std::uint64_t count, std::string_view& out) {
-  if (count > cursor.left()) {
-    return cursor.fail(Fault::kTruncated, cursor.position,
-                       static_cast<std::int64_t>(std::min<std::uint64_t>(
-                           count, std::numeric_limits<std::int64_t>::max())),
-                       cursor.left());
+  if (count > cursor.left()) [[unlikely]] {
+    return fail_truncated(cursor, count);
   }
   out = std::string_view(cursor.position, static_cast<std::size_t>(count));
   cursor.position += count;
@@ -198,8 +202,8 @@ inline bool read_double(Cursor& cursor, double& out) {
 inline bool read_branch(Cursor& cursor, std::size_t branches, std::int64_t& out) {
   const char* start = cursor.position;
   if (!read_long(cursor, out)) return false;
-  if (out < 0 || static_cast<std::uint64_t>(out) >= branches) {
-    return cursor.fail(Fault::kBranchOutOfRange, start, out, branches);
+  if (static_cast<std::uint64_t>(out) >= branches) [[unlikely]] {
+    return fail_index(cursor, start, out, Fault::kBranchOutOfRange, branches);
   }
   return true;
 }
@@ -208,8 +212,8 @@ inline bool read_branch(Cursor& cursor, std::size_t branches, std::int64_t& out)
 inline bool read_symbol(Cursor& cursor, std::size_t symbols, std::int64_t& out) {
   const char* start = cursor.position;
   if (!read_long(cursor, out)) return false;
-  if (out < 0 || static_cast<std::uint64_t>(out) >= symbols) {
-    return cursor.fail(Fault::kSymbolOutOfRange, start, out, symbols);
+  if (static_cast<std::uint64_t>(out) >= symbols) [[unlikely]] {
+    return fail_index(cursor, start, out, Fault::kSymbolOutOfRange, symbols);
   }
   return true;
 }

@@ -243,10 +243,10 @@ class PlanReader {
 
   // Advances past one writer value that the reader does not keep, without building it.
   bool skip_value(const FieldStep& field, int depth) {
-    const Cursor start = cursor_;
+    const char* start = cursor_.position;
     if (skipper_.skip(field.skip, cursor_, depth)) return true;
     return fail_nested(
-        skipper_.locate_fault(*field.writer_field->type, start, cursor_, field.writer_field->name));
+        skipper_.locate_fault(*field.writer_field->type, cursor_, start, field.writer_field->name));
   }
 
   const skip::Skipper& skipper_;

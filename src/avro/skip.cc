@@ -122,38 +122,41 @@ std::uint64_t Skipper::min_size(const Node& node) {
   return size;
 }
 
-bool Skipper::skip(const Instruction& instruction, Cursor& cursor, int depth) const {
-  if (depth > kMaxDepth) return cursor.fail(Fault::kNestedTooDeep, cursor.position);
-  switch (instruction.op) {
-    case Op::kFixed: {
-      std::string_view bytes;
-      return read_bytes(cursor, instruction.size, bytes);
-    }
-    case Op::kVarints:
-      for (std::uint64_t i = 0; i < instruction.size; ++i) {
-        if (!skip_varint(cursor)) return false;
+// A union's branch is skipped in the same call, by a loop in place of a tail call, because the
+// branch index lives on the stack and so keeps the compiler from turning the call into a jump.
+bool Skipper::skip(const Instruction& first, Cursor& cursor, int depth) const {
+  const Instruction* instruction = &first;
+  while (true) {
+    if (depth > kMaxDepth) return cursor.fail(Fault::kNestedTooDeep, cursor.position);
+    std::string_view bytes;
+    switch (instruction->op) {
+      case Op::kFixed:
+        return read_bytes(cursor, instruction->size, bytes);
+      case Op::kVarints:
+        for (std::uint64_t i = 0; i < instruction->size; ++i) {
+          if (!skip_varint(cursor)) return false;
+        }
+        return true;
+      case Op::kBytes:
+        return read_string(cursor, bytes);
+      case Op::kUnion: {
+        std::int64_t branch = 0;
+        if (!read_branch(cursor, instruction->count, branch)) return false;
+        instruction = &nested_[instruction->first + static_cast<std::uint32_t>(branch)];
+        ++depth;
+        continue;
       }
-      return true;
-    case Op::kBytes: {
-      std::string_view bytes;
-      return read_string(cursor, bytes);
+      case Op::kArray:
+      case Op::kMap:
+        return skip_blocks(*instruction, cursor, depth);
+      case Op::kProgram:
+        for (const Instruction& step : programs_[instruction->item]) {
+          if (!skip(step, cursor, depth + 1)) return false;
+        }
+        return true;
     }
-    case Op::kUnion: {
-      std::int64_t branch = 0;
-      if (!read_branch(cursor, instruction.count, branch)) return false;
-      return skip(nested_[instruction.first + static_cast<std::uint32_t>(branch)], cursor,
-                  depth + 1);
-    }
-    case Op::kArray:
-    case Op::kMap:
-      return skip_blocks(instruction, cursor, depth);
-    case Op::kProgram:
-      for (const Instruction& step : programs_[instruction.item]) {
-        if (!skip(step, cursor, depth + 1)) return false;
-      }
-      return true;
+    return false;
   }
-  return false;
 }
 
 // Blocks until a count of 0. A block with a negative count is passed by its byte size.
@@ -197,9 +200,12 @@ bool Skipper::skip_items(const Instruction& instruction, std::int64_t count, con
   return true;
 }
 
-Error Skipper::locate_fault(const Node& node, const Cursor& start, const Cursor& failed,
+Error Skipper::locate_fault(const Node& node, const Cursor& failed, const char* start,
                             std::string_view prefix) const {
-  Cursor cursor = start;
+  Cursor cursor;
+  cursor.begin = failed.begin;
+  cursor.position = start;
+  cursor.end = failed.end;
   ErrorPath path;
   const bool walked = walk(node, cursor, path, 1);
   // The walk makes the checks of skip() in schema order, so it meets a fault in the same bytes.

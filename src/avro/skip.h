@@ -73,14 +73,13 @@ class Skipper {
   // carries no field path, which locate_fault() finds.
   bool skip(const Instruction& instruction, Cursor& cursor, int depth) const;
 
-  // Builds the error for a value of `node` that skip() failed on. `start` is a cursor placed,
-  // as it was before skip(), at the first byte of the value, and `failed` the cursor that skip()
-  // left. The value is walked again by the schema, which must be the one compiled, with the
-  // same checks as skip(), so the error names the path below `node` down to the item at fault,
-  // such as "[3].psfFlux", and the offset of that item. The error's `where` is `prefix`
-  // followed by that path. Runs only after a failure, so skip() itself stays free of path
-  // bookkeeping.
-  Error locate_fault(const Node& node, const Cursor& start, const Cursor& failed,
+  // Builds the error for a value of `node` that skip() failed on. `failed` is the cursor that
+  // skip() left, and `start` the first byte of the value, where skip() began. The value is
+  // walked again by the schema, which must be the one compiled, with the same checks as skip(),
+  // so the error names the path below `node` down to the item at fault, such as "[3].psfFlux",
+  // and the offset of that item. The error's `where` is `prefix` followed by that path. Runs
+  // only after a failure, so skip() itself stays free of path bookkeeping.
+  Error locate_fault(const Node& node, const Cursor& failed, const char* start,
                      std::string_view prefix) const;
 
  private:

@@ -144,9 +144,9 @@ TEST(ErrorPath, SkipperLocatesFaultBelowField) {
 
   Cursor cursor(kCorrupt);
   cursor.position += 1;  // the history starts after the one-byte id
-  const Cursor start = cursor;
+  const char* start = cursor.position;
   ASSERT_FALSE(skipper.skip(instruction, cursor, 1));
-  expect_deep_error(skipper.locate_fault(history, start, cursor, "history"));
+  expect_deep_error(skipper.locate_fault(history, cursor, start, "history"));
 }
 
 TEST(ErrorPath, TruncationInFlattenedRecordNamesField) {
