@@ -8,28 +8,22 @@
 #include <vector>
 
 #include "cli/commands.h"
-#include "kafka/config.h"
+#include "cli/reader_options.h"
 #include "logging.h"
 #include "service/printer.h"
-#include "wire/schemas.h"
 
 namespace skystream::cli {
 namespace {
 
 struct PrintArguments {
   service::PrintOptions options;
-  double idle_timeout_seconds = 30;
-  std::vector<std::string> kafka_settings;
+  ReaderArguments reader;
 };
 
 void run(PrintArguments& arguments) {
   auto log = logger("print");
   service::PrintOptions& options = arguments.options;
-  options.idle_timeout =
-      std::chrono::milliseconds(static_cast<std::int64_t>(arguments.idle_timeout_seconds * 1000));
-  auto settings = kafka::parse_settings(arguments.kafka_settings);
-  if (!settings) throw CLI::ValidationError("--kafka", settings.error().message);
-  options.settings = std::move(*settings);
+  apply_reader_options(arguments.reader, options);
 
   service::PrintSummary summary;
   try {
@@ -66,18 +60,7 @@ void add_print_command(CLI::App& app) {
   // kafka-console-consumer.
   command->add_flag("--from-beginning")
       ->description("Read from the first stored offset (the default)");
-  command
-      ->add_option("--schema-root", options.schema_root,
-                   "Directory of the Rubin alert schemas (<root>/<major>/<minor>/)")
-      ->default_val(wire::default_schema_root().string())
-      ->check(CLI::ExistingDirectory);
-  command
-      ->add_option("--idle-timeout", arguments->idle_timeout_seconds,
-                   "Seconds without a message before the read fails")
-      ->default_val(30.0)
-      ->check(CLI::PositiveNumber);
-  command->add_option("-X,--kafka", arguments->kafka_settings,
-                      "librdkafka setting key=value, applied last (repeatable)");
+  add_reader_options(*command, arguments->reader);
 
   command->callback([arguments] { run(*arguments); });
 }

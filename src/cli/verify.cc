@@ -14,11 +14,10 @@
 #include <vector>
 
 #include "cli/commands.h"
-#include "kafka/config.h"
+#include "cli/reader_options.h"
 #include "logging.h"
 #include "service/verifier.h"
 #include "verify/report.h"
-#include "wire/schemas.h"
 
 namespace skystream::cli {
 namespace {
@@ -30,18 +29,13 @@ constexpr int kExitError = 2;
 struct VerifyArguments {
   service::VerifyOptions options;
   std::string json_path;
-  double idle_timeout_seconds = 30;
-  std::vector<std::string> kafka_settings;
+  ReaderArguments reader;
 };
 
 void run(VerifyArguments& arguments) {
   auto log = logger("verify");
   service::VerifyOptions& options = arguments.options;
-  options.idle_timeout =
-      std::chrono::milliseconds(static_cast<std::int64_t>(arguments.idle_timeout_seconds * 1000));
-  auto settings = kafka::parse_settings(arguments.kafka_settings);
-  if (!settings) throw CLI::ValidationError("--kafka", settings.error().message);
-  options.settings = std::move(*settings);
+  apply_reader_options(arguments.reader, options);
 
   // The JSON report is opened for appending first, which changes no existing file, so that a
   // path that cannot be written fails before the topics are read.
@@ -105,18 +99,7 @@ void add_verify_command(CLI::App& app) {
                       "than the manifest's are checked as filtered streams");
   command->add_option("--json", arguments->json_path,
                       "File to write the figures to as JSON, after the table is printed");
-  command
-      ->add_option("--schema-root", options.schema_root,
-                   "Directory of the Rubin alert schemas (<root>/<major>/<minor>/)")
-      ->default_val(wire::default_schema_root().string())
-      ->check(CLI::ExistingDirectory);
-  command
-      ->add_option("--idle-timeout", arguments->idle_timeout_seconds,
-                   "Seconds without a message before the read fails")
-      ->default_val(30.0)
-      ->check(CLI::PositiveNumber);
-  command->add_option("-X,--kafka", arguments->kafka_settings,
-                      "librdkafka setting key=value, applied last (repeatable)");
+  add_reader_options(*command, arguments->reader);
 
   command->callback([arguments] { run(*arguments); });
 }
