@@ -1,5 +1,6 @@
-// Simulated visits of every Rubin schema version from 7.0 to 11.0, 10,000 alerts each, judged
-// by two Avro implementations that share no code with ours: fastavro and Apache Avro C.
+// Simulated visits of every Rubin schema version from 7.0 to 11.0, 10,000 short alerts and 100
+// full-size alerts each, judged by two Avro implementations that share no code with ours:
+// fastavro and Apache Avro C.
 //
 // For each alert of a visit file that our simulator and writer produced:
 // - our decoder gives the values that fastavro gives (tests/tools/fastavro_crosscheck.py) and
@@ -46,8 +47,6 @@ using testing::short_branch_names;
 using testing::TempDir;
 
 const fs::path kSchemaRoot = SKYSTREAM_SCHEMA_ROOT;
-constexpr int kAlerts = 10000;
-
 // Stop comparing a version after this many differing alerts; the first differences are enough
 // to diagnose.
 constexpr int kMaxReported = 5;
@@ -96,8 +95,6 @@ std::vector<std::string> read_length_prefixed(const fs::path& path) {
   return bodies;
 }
 
-class SimulatedCrossCheck : public ::testing::TestWithParam<wire::SchemaVersion> {};
-
 TEST(SimulatedCrossCheckVersions, ListMatchesSchemaTree) {
   std::set<std::string> in_tree;
   for (const auto& major : fs::directory_iterator(kSchemaRoot)) {
@@ -115,18 +112,18 @@ TEST(SimulatedCrossCheckVersions, ListMatchesSchemaTree) {
   EXPECT_EQ(listed, in_tree);
 }
 
-TEST_P(SimulatedCrossCheck, MatchesFastavroAndAvroC) {
-  const wire::SchemaVersion version = GetParam();
+// Simulates one visit of `config.alerts_per_visit` alerts of `version` and compares each alert
+// as decoded and encoded by us, by fastavro and by Avro C.
+void cross_check(const wire::SchemaVersion& version, sim::SimulatorConfig config) {
   TempDir dir;
 
-  // A visit of kAlerts alerts from our simulator, written by our container writer.
+  // A visit from our simulator, written by our container writer.
   wire::SchemaCatalog catalog(kSchemaRoot);
   auto schema = catalog.by_version(version);
   ASSERT_TRUE(schema) << schema.error().to_string();
-  sim::SimulatorConfig config;
   config.visits = 1;
-  config.alerts_per_visit = kAlerts;
   config.seed = 7000 + static_cast<std::uint64_t>(version.major * 100 + version.minor);
+  const std::size_t alerts = static_cast<std::size_t>(config.alerts_per_visit);
   auto simulator = sim::Simulator::create(*schema, config);
   ASSERT_TRUE(simulator) << simulator.error().to_string();
   auto files = sim::write_night(*simulator, dir.path() / "night");
@@ -135,7 +132,7 @@ TEST_P(SimulatedCrossCheck, MatchesFastavroAndAvroC) {
   const fs::path visit = files->front().path;
   auto reader = avro::ContainerReader::open(visit);
   ASSERT_TRUE(reader) << reader.error().to_string();
-  ASSERT_EQ(reader->objects().size(), static_cast<std::size_t>(kAlerts));
+  ASSERT_EQ(reader->objects().size(), alerts);
 
   // The judges' outputs: fastavro's values and encodings, avrocat's Avro JSON, and the file
   // that avromod decoded and wrote again without compression.
@@ -150,14 +147,14 @@ TEST_P(SimulatedCrossCheck, MatchesFastavroAndAvroC) {
       shell_quote(visit.string()) + " " + shell_quote(fastavro_bodies.string()) + " > " +
       shell_quote(fastavro_values.string()) + " & fastavro=$!; avrocat " +
       shell_quote(visit.string()) + " > " + shell_quote(avrocat_text.string()) +
-      " && avromod --codec=null " + shell_quote(visit.string()) + " " +
+      " && avromod --codec=null --block-size=16777216 " + shell_quote(visit.string()) + " " +
       shell_quote(avromod_file.string()) + " && wait $fastavro";
   ASSERT_EQ(run_command(judges).exit_code, 0) << judges;
   const std::vector<std::string> fastavro_encoded = read_length_prefixed(fastavro_bodies);
-  ASSERT_EQ(fastavro_encoded.size(), static_cast<std::size_t>(kAlerts));
+  ASSERT_EQ(fastavro_encoded.size(), alerts);
   auto avromod_reader = avro::ContainerReader::open(avromod_file);
   ASSERT_TRUE(avromod_reader) << avromod_reader.error().to_string();
-  ASSERT_EQ(avromod_reader->objects().size(), static_cast<std::size_t>(kAlerts));
+  ASSERT_EQ(avromod_reader->objects().size(), alerts);
 
   // Alert by alert. avrocat's output has no line for a record that contains a NaN or an infinity.
   std::ifstream fastavro_lines(fastavro_values);
@@ -205,7 +202,25 @@ TEST_P(SimulatedCrossCheck, MatchesFastavroAndAvroC) {
     EXPECT_FALSE(std::getline(avrocat_lines, rest)) << "avrocat printed more records";
   }
   // Most alerts must reach the avrocat comparison, or it judges nothing.
-  EXPECT_LT(without_avrocat_line, kAlerts / 10) << version.to_string();
+  EXPECT_LT(without_avrocat_line, config.alerts_per_visit / 10) << version.to_string();
+}
+
+class SimulatedCrossCheck : public ::testing::TestWithParam<wire::SchemaVersion> {};
+
+// 10,000 alerts with short histories and no cutouts, so that the judges' JSON stays small.
+TEST_P(SimulatedCrossCheck, ManyShortAlerts) {
+  sim::SimulatorConfig config;
+  config.alerts_per_visit = 10000;
+  config.max_history = 2;
+  config.cutout_size = 0;
+  cross_check(GetParam(), config);
+}
+
+// Alerts of the simulator's default, production size: a year of history and three cutouts.
+TEST_P(SimulatedCrossCheck, FullSizeAlerts) {
+  sim::SimulatorConfig config;
+  config.alerts_per_visit = 100;
+  cross_check(GetParam(), config);
 }
 
 INSTANTIATE_TEST_SUITE_P(RubinVersions, SimulatedCrossCheck, ::testing::ValuesIn(kVersions),
