@@ -32,6 +32,12 @@
 
 namespace skystream::sim {
 
+// History and cutouts that make alerts like Rubin's, about 77 KB each for schema 11.0: the
+// defaults of SimulatorConfig and of `skystream simulate`. Set both to 0 for alerts of about
+// 700 bytes.
+inline constexpr int kRubinHistoryDays = 365;
+inline constexpr int kRubinCutoutSize = 70;
+
 // The night to simulate. visits * alerts_per_visit may be at most kMaxAlertsPerNight.
 struct SimulatorConfig {
   int visits = 1;                       // visits in the night, 1-99999
@@ -43,10 +49,10 @@ struct SimulatorConfig {
   double new_object_fraction = 0.3;     // share of other alerts on a first detection, [0, 1]
   // History arrays hold the earlier visits of an alert's object within this many days,
   // [0, kMaxHistoryDays]; 0 leaves the arrays null.
-  int history_days = 365;
+  int history_days = kRubinHistoryDays;
   int max_history = 1000;  // entries of each history array, 1 to kMaxHistoryEntries
   // Side of the three image cutouts [pixel]: 0 for none, else kMinCutoutSize to kMaxCutoutSize.
-  int cutout_size = 70;
+  int cutout_size = kRubinCutoutSize;
 };
 
 // The maximum history window, because Rubin's alerts carry the last 12 months.
@@ -94,7 +100,7 @@ class Simulator {
   // not grow with the visit. Requires !done().
   VisitInfo next_visit(const AlertSink& sink);
 
-  // Simulates the next visit and returns its alerts. An alert of schema 11.0 with the default
+  // Simulates the next visit and returns its alerts. An alert of schema 11.0 with a year of
   // history and cutouts takes a few hundred KB as a Value, so prefer the AlertSink overload for
   // large visits. Requires !done().
   std::vector<avro::Value> next_visit(VisitInfo* info = nullptr);
@@ -114,10 +120,10 @@ class Simulator {
   std::int64_t solar_system_objects_ = 0;
 };
 
-// The default codec of visit files. Alerts with cutouts are mostly float32 noise: on 10,000
-// default alerts deflate saved 22% of the bytes and snappy 13%, but deflate took seven times
-// the CPU time (docs/simulator.md gives the measurements). Avro C 1.11, Java Avro and fastavro
-// (with cramjam) read snappy files.
+// The codec of visit files that `skystream simulate` writes by default. Alerts with cutouts are
+// mostly float32 noise: on 10,000 default alerts deflate saved 22% of the bytes and snappy 13%, but
+// deflate took seven times the CPU time (docs/simulator.md gives the measurements). Avro C 1.11,
+// Java Avro and fastavro (with cramjam) read snappy files.
 inline constexpr avro::Codec kVisitFileCodec = avro::Codec::kSnappy;
 
 // One visit file that write_night() wrote.
@@ -137,8 +143,8 @@ std::string visit_file_name(int sequence);
 // info on the "sim" logger. Existing files of the same names are replaced. Fails when
 // `out_dir` cannot be created or a file cannot be written; the error names the path. Files
 // written before a failure are kept.
-[[nodiscard]] avro::Result<std::vector<VisitFile>> write_night(Simulator& simulator,
-                                                               const std::filesystem::path& out_dir,
-                                                               avro::Codec codec = kVisitFileCodec);
+[[nodiscard]] avro::Result<std::vector<VisitFile>> write_night(
+    Simulator& simulator, const std::filesystem::path& out_dir,
+    avro::Codec codec = avro::Codec::kDeflate);
 
 }  // namespace skystream::sim

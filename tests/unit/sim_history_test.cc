@@ -35,11 +35,14 @@ std::shared_ptr<const avro::Schema> schema_11() {
   return *schema;
 }
 
+// A night with the default history and cutouts.
 SimulatorConfig night(int visits, int alerts_per_visit, std::uint64_t seed) {
   SimulatorConfig config;
   config.visits = visits;
   config.alerts_per_visit = alerts_per_visit;
   config.seed = seed;
+  config.history_days = kRubinHistoryDays;
+  config.cutout_size = kRubinCutoutSize;
   return config;
 }
 

@@ -142,7 +142,7 @@ void check_history(const Value& alert, HistoryTally& tally) {
   for (const char* name : {"cutoutDifference", "cutoutScience", "cutoutTemplate"}) {
     const Value* cutout = field_of(alert, {name});
     if (cutout == nullptr) continue;
-    EXPECT_EQ(cutout->bytes.size(), cutout_bytes(SimulatorConfig{}.cutout_size)) << name;
+    EXPECT_EQ(cutout->bytes.size(), cutout_bytes(kRubinCutoutSize)) << name;
     ++tally.cutouts;
   }
 }
@@ -160,6 +160,8 @@ TEST(SimSchemaVersions, EveryVersionYieldsPlausibleAlerts) {
     SimulatorConfig config;
     config.alerts_per_visit = 200;
     config.solar_system_fraction = 0.1;
+    config.history_days = kRubinHistoryDays;
+    config.cutout_size = kRubinCutoutSize;
     auto simulator = Simulator::create(*schema, config);
     ASSERT_TRUE(simulator.has_value());
 

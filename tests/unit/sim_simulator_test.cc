@@ -179,7 +179,7 @@ TEST(SimWriteNight, EveryAlertDecodesWithUniqueIds) {
   std::size_t alerts = 0;
   for (const auto& visit_file : written) {
     const DecodedFile file = decode_file(visit_file.path);
-    EXPECT_EQ(file.codec, avro::Codec::kSnappy);
+    EXPECT_EQ(file.codec, avro::Codec::kDeflate);
     EXPECT_EQ(fs::file_size(file.path), visit_file.bytes);
     for (const Value& alert : file.alerts) {
       const Value& source = source_of(alert);
@@ -342,7 +342,7 @@ print(count, bright, ','.join(sorted(codecs)))
   EXPECT_EQ(fastavro_count, 3000);
   EXPECT_EQ(fastavro_count, alerts);
   EXPECT_EQ(fastavro_bright, bright);
-  EXPECT_EQ(codecs, "snappy");
+  EXPECT_EQ(codecs, "deflate");
   EXPECT_GT(fastavro_bright, 0);
 }
 
