@@ -121,7 +121,7 @@ class Reader {
       const char* start = nullptr;
       if (!read_block_header(cursor_, count, size, start)) return false;
       if (count == 0) break;
-      if (!check_count(element, count, start)) return false;
+      if (!check_block_count(cursor_, count, element.type == Type::kNull, start)) return false;
       value.children.reserve(items + static_cast<std::size_t>(count));
       for (std::int64_t i = 0; i < count; ++i, ++items) {
         if (!read_element(node, element, value, items, depth)) {
@@ -132,19 +132,6 @@ class Reader {
     }
     value.children.resize(items);
     if (node.type == Type::kMap) value.keys.resize(items);
-    return true;
-  }
-
-  // Each item takes at least one byte unless it is null, so a count larger than the bytes left
-  // is corrupt. Checking it before reserving keeps a hostile count from allocating.
-  bool check_count(const Node& element, std::int64_t count, const char* start) {
-    const std::size_t left = cursor_.left();
-    if (element.type != Type::kNull && static_cast<std::uint64_t>(count) > left) {
-      return cursor_.fail(Fault::kBlockCountPastEnd, start, count, left);
-    }
-    if (element.type == Type::kNull && count > (std::int64_t{1} << 24)) {
-      return cursor_.fail(Fault::kTooManyNulls, start, count);
-    }
     return true;
   }
 

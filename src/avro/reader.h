@@ -235,6 +235,21 @@ inline bool read_block_header(Cursor& cursor, std::int64_t& count, std::int64_t&
   return read_size(cursor, size, Fault::kNegativeBlockSize, Fault::kBlockSizePastEnd);
 }
 
+// Checks the item count of an array or map block whose count starts at `start`, before anything
+// is reserved for the items, so that a hostile count allocates nothing. Each item takes at least
+// one byte unless the items are null (`null_items`), so a count larger than the bytes left is
+// corrupt, and a count of more than 2^24 nulls is taken as corrupt too.
+inline bool check_block_count(Cursor& cursor, std::int64_t count, bool null_items,
+                              const char* start) {
+  if (!null_items && static_cast<std::uint64_t>(count) > cursor.left()) {
+    return cursor.fail(Fault::kBlockCountPastEnd, start, count, cursor.left());
+  }
+  if (null_items && count > (std::int64_t{1} << 24)) {
+    return cursor.fail(Fault::kTooManyNulls, start, count);
+  }
+  return true;
+}
+
 // Field path of a decode error, collected innermost step first as the failing calls return, so
 // that the successful path does no work for it. Steps are record field names and array or map
 // item indices, and text() writes them root first, as "prvDiaSources[3].psfFlux".

@@ -199,19 +199,6 @@ class PlanReader {
     return read(*target.step, value.children.front(), depth + 1);
   }
 
-  // Each item takes at least one byte unless it is null, so a count larger than the bytes left
-  // is corrupt. Checking before reserving keeps a hostile count from allocating.
-  bool check_count(const Node& element, std::int64_t count, const char* start) {
-    const std::size_t left = cursor_.left();
-    if (element.type != Type::kNull && static_cast<std::uint64_t>(count) > left) {
-      return cursor_.fail(Fault::kBlockCountPastEnd, start, count, left);
-    }
-    if (element.type == Type::kNull && count > (std::int64_t{1} << 24)) {
-      return cursor_.fail(Fault::kTooManyNulls, start, count);
-    }
-    return true;
-  }
-
   bool read_blocks(const Step& step, Value& value, int depth) {
     const Node& writer = *step.writer;
     const Node& element = writer.type == Type::kArray ? *writer.items : *writer.values;
@@ -221,7 +208,7 @@ class PlanReader {
       const char* start = nullptr;
       if (!read_block_header(cursor_, count, size, start)) return false;
       if (count == 0) return true;
-      if (!check_count(element, count, start)) return false;
+      if (!check_block_count(cursor_, count, element.type == Type::kNull, start)) return false;
       value.children.reserve(value.children.size() + static_cast<std::size_t>(count));
       for (std::int64_t i = 0; i < count; ++i) {
         const std::size_t item = value.children.size();

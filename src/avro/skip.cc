@@ -12,6 +12,23 @@ std::uint64_t saturating_add(std::uint64_t a, std::uint64_t b) {
   return a > kMaxSize - b ? kMaxSize : a + b;
 }
 
+// Returns the minimum size in bytes of a value of `node`, which is not a record.
+std::uint64_t min_size_of_type(const Node& node) {
+  switch (node.type) {
+    case Type::kNull:
+      return 0;
+    case Type::kFloat:
+      return 4;
+    case Type::kDouble:
+      return 8;
+    case Type::kFixed:
+      return static_cast<std::uint64_t>(std::max<std::int64_t>(node.fixed_size, 0));
+    default:
+      // One byte: a boolean, a varint, a length, a branch index or a block count.
+      return 1;
+  }
+}
+
 }  // namespace
 
 Instruction Skipper::compile(const Node& node) {
@@ -98,21 +115,7 @@ void Skipper::append_merged(const Instruction& instruction, Program& program) {
 }
 
 std::uint64_t Skipper::min_size(const Node& node) {
-  switch (node.type) {
-    case Type::kNull:
-      return 0;
-    case Type::kFloat:
-      return 4;
-    case Type::kDouble:
-      return 8;
-    case Type::kFixed:
-      return static_cast<std::uint64_t>(std::max<std::int64_t>(node.fixed_size, 0));
-    case Type::kRecord:
-      break;
-    default:
-      // One byte: a boolean, a varint, a length, a branch index or a block count.
-      return 1;
-  }
+  if (node.type != Type::kRecord) return min_size_of_type(node);
   if (auto it = min_size_of_.find(&node); it != min_size_of_.end()) return it->second;
   // A record met again while its size is being summed contributes 0, a lower bound.
   min_size_of_.emplace(&node, 0);
@@ -218,20 +221,7 @@ Error Skipper::locate_fault(const Node& node, const Cursor& failed, const char* 
 
 // The minimum item size that compile() computed for array and map items.
 std::uint64_t Skipper::known_min_size(const Node& node) const {
-  switch (node.type) {
-    case Type::kNull:
-      return 0;
-    case Type::kFloat:
-      return 4;
-    case Type::kDouble:
-      return 8;
-    case Type::kFixed:
-      return static_cast<std::uint64_t>(std::max<std::int64_t>(node.fixed_size, 0));
-    case Type::kRecord:
-      break;
-    default:
-      return 1;
-  }
+  if (node.type != Type::kRecord) return min_size_of_type(node);
   const auto it = min_size_of_.find(&node);
   return it != min_size_of_.end() ? it->second : 0;
 }
