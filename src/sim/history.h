@@ -21,6 +21,9 @@ namespace skystream::sim {
 
 // The oldest first detection of a diaObject, in nights before the simulated night. One night
 // less than a year, so that a history of 365 days contains all of the object's past.
+// NOTE: nights count back from the night's first visit. In a run longer than 0.8 days
+// the oldest visits of later alerts can fall outside a 365-day window, and nDiaSources then
+// counts detections that prvDiaSources leaves out.
 inline constexpr int kMaxObjectAgeNights = 364;
 
 // Mean number of earlier detections of an object seen before. The draw is geometric and
