@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <fstream>
+#include <limits>
 #include <sstream>
 #include <utility>
 
@@ -49,6 +50,92 @@ std::pair<std::string, std::string> qualify(std::string_view name, const json& d
   }
   std::string full = name_space.empty() ? std::string(name) : name_space + "." + std::string(name);
   return {full, name_space};
+}
+
+// Returns true when `name` is an Avro name: a letter or underscore, then letters, digits and
+// underscores.
+bool is_valid_name(std::string_view name) {
+  if (name.empty()) return false;
+  for (std::size_t i = 0; i < name.size(); ++i) {
+    const char c = name[i];
+    const bool letter = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_';
+    if (!letter && !(i > 0 && c >= '0' && c <= '9')) return false;
+  }
+  return true;
+}
+
+// Returns true when every dot-separated part of `full_name` is an Avro name.
+bool is_valid_full_name(std::string_view full_name) {
+  std::size_t start = 0;
+  while (true) {
+    const std::size_t dot = full_name.find('.', start);
+    if (!is_valid_name(full_name.substr(start, dot - start))) return false;
+    if (dot == std::string_view::npos) return true;
+    start = dot + 1;
+  }
+}
+
+// Returns true when `value` is a valid default for a field of type `node`, as the
+// specification defines defaults in JSON. NOTE: the specification asks a union's default to
+// match its first branch; any branch is accepted here, so that ["double", "null"] with a null
+// default still loads.
+bool is_valid_default(const Node& node, const json& value, int depth) {
+  if (depth > kMaxSchemaDepth) return false;
+  switch (node.type) {
+    case Type::kNull:
+      return value.is_null();
+    case Type::kBoolean:
+      return value.is_boolean();
+    case Type::kInt:
+      return value.is_number_integer() && !value.is_number_unsigned()
+                 ? value.get<std::int64_t>() >= std::numeric_limits<std::int32_t>::min() &&
+                       value.get<std::int64_t>() <= std::numeric_limits<std::int32_t>::max()
+                 : value.is_number_unsigned() &&
+                       value.get<std::uint64_t>() <= std::numeric_limits<std::int32_t>::max();
+    case Type::kLong:
+      return value.is_number_integer() &&
+             (!value.is_number_unsigned() ||
+              value.get<std::uint64_t>() <= std::numeric_limits<std::int64_t>::max());
+    case Type::kFloat:
+    case Type::kDouble:
+      return value.is_number();
+    case Type::kBytes:
+    case Type::kString:
+      return value.is_string();
+    case Type::kFixed:
+      return value.is_string();
+    case Type::kEnum:
+      return value.is_string() && std::find(node.symbols.begin(), node.symbols.end(),
+                                            value.get<std::string>()) != node.symbols.end();
+    case Type::kArray:
+      if (!value.is_array()) return false;
+      for (const json& item : value) {
+        if (!is_valid_default(*node.items, item, depth + 1)) return false;
+      }
+      return true;
+    case Type::kMap:
+      if (!value.is_object()) return false;
+      for (const auto& [key, item] : value.items()) {
+        if (!is_valid_default(*node.values, item, depth + 1)) return false;
+      }
+      return true;
+    case Type::kRecord:
+      if (!value.is_object()) return false;
+      for (const Field& field : node.fields) {
+        auto it = value.find(field.name);
+        if (it == value.end()) {
+          if (!field.default_value) return false;
+        } else if (!is_valid_default(*field.type, *it, depth + 1)) {
+          return false;
+        }
+      }
+      return true;
+    case Type::kUnion:
+      return std::any_of(node.branches.begin(), node.branches.end(), [&](const Node* branch) {
+        return is_valid_default(*branch, value, depth + 1);
+      });
+  }
+  return false;
 }
 
 // "line L, column C" of a byte offset into `text`, for JSON syntax errors.
@@ -118,21 +205,23 @@ class SchemaBuilder {
       : documents_(std::move(documents)), schema_(new Schema()) {}
 
   Result<std::shared_ptr<const Schema>> build_root(const json& root, const std::string& source) {
-    for (const Document& document : documents_) index(document.root, "", document.source);
+    for (const Document& document : documents_) index(document.root, "", document.source, 0);
+    if (!error_.message.empty()) return std::unexpected(error_);
     const Node* node = build(root, "", source);
-    if (!node) return std::unexpected(error_);
+    if (!node || !check_defaults(source)) return std::unexpected(error_);
     schema_->root_ = node;
     return std::shared_ptr<const Schema>(std::move(schema_));
   }
 
   Result<std::shared_ptr<const Schema>> build_named(std::string_view full_name) {
-    for (const Document& document : documents_) index(document.root, "", document.source);
+    for (const Document& document : documents_) index(document.root, "", document.source, 0);
+    if (!error_.message.empty()) return std::unexpected(error_);
     auto it = definitions_.find(std::string(full_name));
     if (it == definitions_.end()) {
       return std::unexpected(Error{fmt::format("type {} is not defined", full_name), "", {}});
     }
     const Node* node = build(*it->second.definition, it->second.name_space, it->second.source);
-    if (!node) return std::unexpected(error_);
+    if (!node || !check_defaults(it->second.source)) return std::unexpected(error_);
     schema_->root_ = node;
     return std::shared_ptr<const Schema>(std::move(schema_));
   }
@@ -144,10 +233,18 @@ class SchemaBuilder {
     std::string source;
   };
 
-  // Records every named type definition under `value` by its full name.
-  void index(const json& value, const std::string& name_space, const std::string& source) {
+  // Records every named type definition under `value` by its full name. Fails on a name
+  // defined twice, unless two files of a directory define it alike, and on nesting deeper
+  // than kMaxSchemaDepth.
+  void index(const json& value, const std::string& name_space, const std::string& source,
+             int depth) {
+    if (!error_.message.empty()) return;
+    if (depth > kMaxSchemaDepth) {
+      fail(source, fmt::format("schema nested deeper than {} levels", kMaxSchemaDepth));
+      return;
+    }
     if (value.is_array()) {
-      for (const json& branch : value) index(branch, name_space, source);
+      for (const json& branch : value) index(branch, name_space, source, depth + 1);
       return;
     }
     if (!value.is_object()) return;
@@ -158,20 +255,44 @@ class SchemaBuilder {
     if (kind != value.end() && kind->is_string() && is_named_kind(kind->get<std::string>()) &&
         name != value.end() && name->is_string()) {
       auto [full, qualified_namespace] = qualify(name->get<std::string>(), value, name_space);
-      definitions_.try_emplace(full, Definition{&value, name_space, source});
+      auto [it, added] = definitions_.try_emplace(full, Definition{&value, name_space, source});
+      if (!added && (it->second.source == source || *it->second.definition != value)) {
+        fail(source, fmt::format("type {} is defined twice", full));
+        return;
+      }
       inner_namespace = qualified_namespace;
     }
-    if (kind != value.end() && !kind->is_string()) index(*kind, inner_namespace, source);
+    if (kind != value.end() && !kind->is_string()) {
+      index(*kind, inner_namespace, source, depth + 1);
+    }
     for (const char* key : {"items", "values"}) {
-      if (auto it = value.find(key); it != value.end()) index(*it, inner_namespace, source);
+      if (auto it = value.find(key); it != value.end()) {
+        index(*it, inner_namespace, source, depth + 1);
+      }
     }
     if (auto fields = value.find("fields"); fields != value.end() && fields->is_array()) {
       for (const json& field : *fields) {
         if (auto type = field.find("type"); field.is_object() && type != field.end()) {
-          index(*type, inner_namespace, source);
+          index(*type, inner_namespace, source, depth + 1);
         }
       }
     }
+  }
+
+  // Checks the default of every record field once all types are built, so that a default
+  // may refer to a record that is still being built when its field is read.
+  bool check_defaults(const std::string& source) {
+    for (const Node& node : schema_->nodes_) {
+      for (const Field& field : node.fields) {
+        if (field.default_value && !is_valid_default(*field.type, *field.default_value, 0)) {
+          fail(source,
+               fmt::format("record {}: invalid default {} for field {} of type {}", node.full_name,
+                           field.default_value->dump(), field.name, type_name(field.type->type)));
+          return false;
+        }
+      }
+    }
+    return true;
   }
 
   const Node* fail(const std::string& source, std::string message) {
@@ -186,6 +307,17 @@ class SchemaBuilder {
   }
 
   const Node* build(const json& value, const std::string& name_space, const std::string& source) {
+    if (depth_ >= kMaxSchemaDepth) {
+      return fail(source, fmt::format("schema nested deeper than {} levels", kMaxSchemaDepth));
+    }
+    ++depth_;
+    const Node* node = build_any(value, name_space, source);
+    --depth_;
+    return node;
+  }
+
+  const Node* build_any(const json& value, const std::string& name_space,
+                        const std::string& source) {
     if (value.is_string()) return build_reference(value.get<std::string>(), name_space, source);
     if (value.is_array()) return build_union(value, name_space, source);
     if (!value.is_object()) return fail(source, fmt::format("invalid schema {}", value.dump()));
@@ -273,6 +405,10 @@ class SchemaBuilder {
     if (auto built = schema_->named_.find(full); built != schema_->named_.end()) {
       return {const_cast<Node*>(built->second), inner_namespace, true};
     }
+    if (!is_valid_full_name(full)) {
+      fail(source, fmt::format("invalid {} name \"{}\"", type_name(type), full));
+      return {};
+    }
     Node& node = add_node(type);
     node.full_name = full;
     if (auto aliases = value.find("aliases"); aliases != value.end() && aliases->is_array()) {
@@ -294,17 +430,28 @@ class SchemaBuilder {
       return fail(source, fmt::format("record {} without a \"fields\" array", node->full_name));
     }
     for (const json& field_json : *fields) {
-      if (!field_json.is_object() || !field_json.contains("name") || !field_json.contains("type")) {
+      if (!field_json.is_object() || !field_json.contains("name") || !field_json.contains("type") ||
+          !field_json["name"].is_string()) {
         return fail(source,
                     fmt::format("record {}: each field needs a name and a type", node->full_name));
       }
       Field field;
       field.name = field_json["name"].get<std::string>();
+      if (!is_valid_name(field.name)) {
+        return fail(source, fmt::format("record {}: invalid field name \"{}\"", node->full_name,
+                                        field.name));
+      }
+      if (node->field_index(field.name) >= 0) {
+        return fail(source, fmt::format("record {}: field {} is defined twice", node->full_name,
+                                        field.name));
+      }
       field.type = build(field_json["type"], inner_namespace, source);
       if (!field.type) return nullptr;
       if (auto it = field_json.find("default"); it != field_json.end()) field.default_value = *it;
       if (auto it = field_json.find("aliases"); it != field_json.end() && it->is_array()) {
-        for (const json& alias : *it) field.aliases.push_back(alias.get<std::string>());
+        for (const json& alias : *it) {
+          if (alias.is_string()) field.aliases.push_back(alias.get<std::string>());
+        }
       }
       if (auto it = field_json.find("doc"); it != field_json.end() && it->is_string()) {
         field.doc = it->get<std::string>();
@@ -322,7 +469,26 @@ class SchemaBuilder {
     if (symbols == value.end() || !symbols->is_array() || symbols->empty()) {
       return fail(source, fmt::format("enum {} without symbols", node->full_name));
     }
-    for (const json& symbol : *symbols) node->symbols.push_back(symbol.get<std::string>());
+    for (const json& symbol : *symbols) {
+      if (!symbol.is_string() || !is_valid_name(symbol.get<std::string>())) {
+        return fail(source,
+                    fmt::format("enum {}: invalid symbol {}", node->full_name, symbol.dump()));
+      }
+      const std::string text = symbol.get<std::string>();
+      if (std::find(node->symbols.begin(), node->symbols.end(), text) != node->symbols.end()) {
+        return fail(source,
+                    fmt::format("enum {}: symbol {} is listed twice", node->full_name, text));
+      }
+      node->symbols.push_back(text);
+    }
+    if (auto fallback = value.find("default"); fallback != value.end()) {
+      if (!fallback->is_string() ||
+          std::find(node->symbols.begin(), node->symbols.end(), fallback->get<std::string>()) ==
+              node->symbols.end()) {
+        return fail(source, fmt::format("enum {}: default {} is not one of its symbols",
+                                        node->full_name, fallback->dump()));
+      }
+    }
     return node;
   }
 
@@ -356,6 +522,7 @@ class SchemaBuilder {
   std::unordered_map<std::string, Definition> definitions_;
   std::unique_ptr<Schema> schema_;
   Error error_;
+  int depth_ = 0;  // nesting of the build() calls under way
 };
 
 namespace {

@@ -38,6 +38,10 @@ enum class Type : std::uint8_t {
   kFixed,
 };
 
+// The deepest nesting of types that a schema may have: records, arrays, maps and unions each
+// add a level. Deeper schemas are rejected when parsed.
+inline constexpr int kMaxSchemaDepth = 1000;
+
 // The Avro name of a type: "null", "int", "record", ...
 std::string_view type_name(Type type);
 

@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <string>
+#include <vector>
 
 #include "../support/process.h"
 #include "avro/schema.h"
@@ -150,6 +152,115 @@ TEST(WireFrame, RejectsWrongMagicAndShort) {
             wire::FrameError::kWrongMagic);
   EXPECT_EQ(wire::parse_frame(std::string("\x00\x00\x00\x04", 4)).error(),
             wire::FrameError::kTooShort);
+}
+
+// Each schema breaks one rule of the specification; parsing fails with the message shown.
+TEST(SchemaRules, InvalidSchemasRejected) {
+  struct Case {
+    std::string schema;
+    std::string message;
+  };
+  const std::vector<Case> cases = {
+      {R"({"type": "record", "name": "r", "fields": [
+           {"name": "a", "type": {"type": "enum", "name": "X", "symbols": ["P", "Q"]}},
+           {"name": "b", "type": {"type": "enum", "name": "X", "symbols": ["Q", "P"]}}]})",
+       "type X is defined twice"},
+      {R"({"type": "record", "name": "r", "fields": [
+           {"name": "a", "type": "int"}, {"name": "a", "type": "long"}]})",
+       "record r: field a is defined twice"},
+      {R"({"type": "enum", "name": "e", "symbols": ["A", "B", "A"]})",
+       "enum e: symbol A is listed twice"},
+      {R"({"type": "enum", "name": "e", "symbols": ["A", "B"], "default": "C"})",
+       "enum e: default \"C\" is not one of its symbols"},
+      {R"({"type": "enum", "name": "e", "symbols": ["A", "not-a-name"]})",
+       "enum e: invalid symbol \"not-a-name\""},
+      {R"({"type": "record", "name": "1r", "fields": []})", "invalid record name \"1r\""},
+      {R"({"type": "fixed", "name": "f", "namespace": "a..b", "size": 2})",
+       "invalid fixed name \"a..b.f\""},
+      {R"({"type": "record", "name": "r", "fields": [{"name": "a b", "type": "int"}]})",
+       "record r: invalid field name \"a b\""},
+      {R"({"type": "record", "name": "r", "fields": [{"name": 7, "type": "int"}]})",
+       "record r: each field needs a name and a type"},
+      {R"({"type": "record", "name": "r", "fields": [
+           {"name": "a", "type": "int", "default": "seven"}]})",
+       "record r: invalid default \"seven\" for field a of type int"},
+      {R"({"type": "record", "name": "r", "fields": [
+           {"name": "a", "type": "int", "default": 2147483648}]})",
+       "record r: invalid default 2147483648 for field a of type int"},
+      {R"({"type": "record", "name": "r", "fields": [
+           {"name": "a", "type": ["null", "string"], "default": 1}]})",
+       "record r: invalid default 1 for field a of type union"},
+  };
+  for (const Case& c : cases) {
+    auto schema = Schema::parse(c.schema);
+    ASSERT_FALSE(schema) << c.schema;
+    EXPECT_EQ(schema.error().message, c.message) << c.schema;
+  }
+}
+
+TEST(SchemaRules, ValidDefaultsAccepted) {
+  // A union's default may match any branch; a record default needs only the fields that have
+  // no default of their own.
+  auto schema = Schema::parse(R"({"type": "record", "name": "r", "fields": [
+      {"name": "a", "type": ["null", "double"], "default": null},
+      {"name": "b", "type": ["double", "null"], "default": null},
+      {"name": "c", "type": "long", "default": -9223372036854775808},
+      {"name": "d", "type": "float", "default": 1},
+      {"name": "e", "type": {"type": "array", "items": "int"}, "default": [1, 2]},
+      {"name": "f", "type": {"type": "map", "values": "string"}, "default": {"k": "v"}},
+      {"name": "g", "type": {"type": "record", "name": "p", "fields": [
+          {"name": "x", "type": "int"}, {"name": "y", "type": "int", "default": 0}]},
+       "default": {"x": 1}},
+      {"name": "h", "type": {"type": "enum", "name": "e", "symbols": ["A", "B"], "default": "B"},
+       "default": "A"}]})");
+  EXPECT_TRUE(schema) << schema.error().to_string();
+}
+
+// A schema nested beyond kMaxSchemaDepth fails with a message; parsing must not exhaust the
+// stack, whichever way the nesting is written.
+TEST(SchemaRules, DeepNestingRejected) {
+  const int depth = 20000;
+  std::string arrays;
+  for (int i = 0; i < depth; ++i) arrays += R"({"type": "array", "items": )";
+  arrays += "\"int\"" + std::string(depth, '}');
+  std::string unions = std::string(depth, '[') + "\"int\"" + std::string(depth, ']');
+
+  for (const std::string& text : {arrays, unions}) {
+    auto schema = Schema::parse(text);
+    ASSERT_FALSE(schema);
+    EXPECT_EQ(schema.error().message,
+              fmt::format("schema nested deeper than {} levels", kMaxSchemaDepth));
+  }
+}
+
+TEST(SchemaRules, NestingAtLimitAccepted) {
+  std::string arrays;
+  const int depth = kMaxSchemaDepth - 1;
+  for (int i = 0; i < depth; ++i) arrays += R"({"type": "array", "items": )";
+  arrays += "\"int\"" + std::string(depth, '}');
+  auto schema = Schema::parse(arrays);
+  EXPECT_TRUE(schema) << schema.error().to_string();
+}
+
+TEST(SchemaRules, SameTypeInTwoFilesAccepted) {
+  // Two files of a directory may define a type alike; defining it differently fails.
+  TempDir dir;
+  const std::string point =
+      R"({"type": "record", "name": "point", "namespace": "g", "fields": [
+          {"name": "x", "type": "double"}]})";
+  write_file(dir.path() / "a.avsc", R"({"type": "record", "name": "a", "namespace": "g",
+      "fields": [{"name": "p", "type": )" +
+                                        point + "}]}");
+  write_file(dir.path() / "point.avsc", point);
+  auto schema = Schema::load(dir.path(), "g.a");
+  ASSERT_TRUE(schema) << schema.error().to_string();
+
+  write_file(dir.path() / "point.avsc",
+             R"({"type": "record", "name": "point", "namespace": "g", "fields": [
+                 {"name": "y", "type": "double"}]})");
+  auto redefined = Schema::load(dir.path(), "g.a");
+  ASSERT_FALSE(redefined);
+  EXPECT_EQ(redefined.error().message, "type g.point is defined twice");
 }
 
 }  // namespace
