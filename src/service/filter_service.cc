@@ -11,6 +11,7 @@
 #include <optional>
 #include <set>
 #include <stdexcept>
+#include <thread>
 #include <utility>
 
 #include "avro/codec.h"
@@ -79,6 +80,7 @@ class FilterService {
   void commit();
   bool all_partitions_at_end() const;
   void log_progress(bool final);
+  kafka::Result<std::vector<std::int32_t>> wait_for_input_topic();
 
   const FilterOptions& options_;
   wire::SchemaCatalog catalog_;
@@ -333,6 +335,27 @@ void FilterService::log_progress(bool final) {
                          summary_.bad(), published);
 }
 
+// Lists the input topic's partitions, retrying while the topic is not found until
+// options_.topic_wait has passed.
+kafka::Result<std::vector<std::int32_t>> FilterService::wait_for_input_topic() {
+  const auto deadline = std::chrono::steady_clock::now() + options_.topic_wait;
+  bool logged = false;
+  while (true) {
+    auto partitions = consumer_->list_partitions(options_.input_topic, kafka::kStartupTimeout);
+    if (partitions || partitions.error().code != RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART ||
+        std::chrono::steady_clock::now() >= deadline) {
+      return partitions;
+    }
+    if (!logged) {
+      logger("filter")->info("topic {} not found on {} yet; waiting up to {} s for it",
+                             options_.input_topic, options_.brokers,
+                             options_.topic_wait.count() / 1000.0);
+      logged = true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
+}
+
 FilterSummary FilterService::run() {
   auto log = logger("filter");
   load_config();
@@ -375,7 +398,7 @@ FilterSummary FilterService::run() {
       });
   consumer_ = std::make_unique<kafka::Consumer>(std::move(*consumer_config));
   kafka::value_or_throw(consumer_->check_reachable(kafka::kStartupTimeout));
-  auto partitions = consumer_->list_partitions(options_.input_topic, kafka::kStartupTimeout);
+  auto partitions = wait_for_input_topic();
   if (!partitions) {
     throw std::runtime_error(fmt::format("topic {} not found on {}: {}", options_.input_topic,
                                          options_.brokers, partitions.error().message));

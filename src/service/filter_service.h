@@ -43,6 +43,9 @@ struct FilterOptions {
   std::filesystem::path schema_root = wire::default_schema_root();
   std::vector<kafka::Setting> settings;  // librdkafka settings applied after the defaults
   std::chrono::milliseconds commit_interval{1000};
+  // How long to wait at start-up for the input topic to appear, so that the service may start
+  // before the sender creates the topic, or while a new topic's metadata spreads.
+  std::chrono::milliseconds topic_wait{30000};
 };
 
 struct FilterCounts {

@@ -176,6 +176,37 @@ TEST_F(Pipeline, TwoGroupsMatchVisitFileCounts) {
   EXPECT_EQ(report["topics"][prefix + "Filter001"]["received"], expected_published);
 }
 
+// A filter process may start before the full-stream topic exists: it waits for the topic, then
+// reads every alert that the sender publishes to it.
+TEST_F(Pipeline, FilterStartedBeforeTopicReadsAll) {
+  TempDir dir;
+  const std::string prefix = run_prefix() + "w-";
+  const std::string topic = prefix + "alerts";
+  auto simulated = run_command(skystream(
+      fmt_args("simulate --schema-version 11.0 --visits 1 --alerts-per-visit 300 --seed 12 "
+               "--history-days 0 --cutout-size 0 --out {}",
+               shell_quote((dir.path() / "visits").string()))));
+  ASSERT_EQ(simulated.exit_code, 0);
+
+  const fs::path summary_path = dir.path() / "filter.json";
+  const std::string filter =
+      skystream("filter --brokers " + kBrokers + " --topic " + topic + " --config " +
+                shell_quote((kSource / "config/ldm-503-5.toml").string()) +
+                " --filter-group filterer1 --group " + prefix + "g --topic-prefix " + prefix +
+                " --exit-at-eof --eof-grace 3 --json " + shell_quote(summary_path.string()));
+  const std::string send =
+      skystream("send --brokers " + kBrokers + " --topic " + topic + " --interval 0 --manifest " +
+                shell_quote((dir.path() / "manifest.jsonl").string()) + " " +
+                shell_quote((dir.path() / "visits").string()));
+  auto run = run_command(filter + " & filter=$!; sleep 3; " + send +
+                         " && wait $filter; echo \"filter exit $?\"");
+  EXPECT_NE(run.output.find("filter exit 0"), std::string::npos) << run.output;
+
+  const json summary = read_json(summary_path);
+  EXPECT_EQ(summary["alerts"], 300);
+  EXPECT_EQ(summary["decoded"], 300);
+}
+
 // A frame with the given first byte and schema id, then `body`, as hex.
 std::string framed_hex(int magic, std::uint32_t schema_id, const std::string& body_hex) {
   char header[11];
