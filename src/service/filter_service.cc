@@ -81,6 +81,7 @@ class FilterService {
   bool all_partitions_at_end() const;
   void log_progress(bool final);
   kafka::Result<std::vector<std::int32_t>> wait_for_input_topic();
+  void create_output_topics();
 
   const FilterOptions& options_;
   wire::SchemaCatalog catalog_;
@@ -356,6 +357,35 @@ kafka::Result<std::vector<std::int32_t>> FilterService::wait_for_input_topic() {
   }
 }
 
+// Creates every filter topic and the dead-letter topic that does not exist yet, with the
+// broker's default partition count, so that publishing does not depend on the broker creating
+// topics on first use (which many clusters turn off). A topic that cannot be created is
+// logged; publishing to it fails later unless it appears by then.
+void FilterService::create_output_topics() {
+  std::vector<std::string> topics;
+  for (const FilterCounts& counts : summary_.filters) topics.push_back(counts.topic);
+  if (!options_.dead_letter_topic.empty()) topics.push_back(options_.dead_letter_topic);
+
+  int created = 0;
+  int existing = 0;
+  for (const std::string& topic : topics) {
+    kafka::TopicSpec spec;
+    spec.name = topic;
+    spec.partitions = -1;
+    auto result = producer_->create_topic(spec, kafka::kStartupTimeout);
+    if (result) {
+      ++created;
+    } else if (result.error().code == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) {
+      ++existing;
+    } else {
+      logger("filter")->warn("cannot create output topic {}: {} ({})", topic,
+                             result.error().message, result.error().code_name());
+    }
+  }
+  logger("filter")->info("output topics: {} created, {} existing, {} not created", created,
+                         existing, topics.size() - created - existing);
+}
+
 FilterSummary FilterService::run() {
   auto log = logger("filter");
   load_config();
@@ -398,6 +428,7 @@ FilterSummary FilterService::run() {
       });
   consumer_ = std::make_unique<kafka::Consumer>(std::move(*consumer_config));
   kafka::value_or_throw(consumer_->check_reachable(kafka::kStartupTimeout));
+  create_output_topics();
   auto partitions = wait_for_input_topic();
   if (!partitions) {
     throw std::runtime_error(fmt::format("topic {} not found on {}: {}", options_.input_topic,

@@ -177,7 +177,7 @@ TEST_F(Pipeline, TwoGroupsMatchVisitFileCounts) {
 }
 
 // A filter process may start before the full-stream topic exists: it waits for the topic, then
-// reads every alert that the sender publishes to it.
+// reads every alert that the sender publishes to it. It creates its output topics itself.
 TEST_F(Pipeline, FilterStartedBeforeTopicReadsAll) {
   TempDir dir;
   const std::string prefix = run_prefix() + "w-";
@@ -193,7 +193,8 @@ TEST_F(Pipeline, FilterStartedBeforeTopicReadsAll) {
       skystream("filter --brokers " + kBrokers + " --topic " + topic + " --config " +
                 shell_quote((kSource / "config/ldm-503-5.toml").string()) +
                 " --filter-group filterer1 --group " + prefix + "g --topic-prefix " + prefix +
-                " --exit-at-eof --eof-grace 3 --json " + shell_quote(summary_path.string()));
+                " --exit-at-eof --eof-grace 3 --dead-letter-topic " + prefix + "dead --json " +
+                shell_quote(summary_path.string()));
   const std::string send =
       skystream("send --brokers " + kBrokers + " --topic " + topic + " --interval 0 --manifest " +
                 shell_quote((dir.path() / "manifest.jsonl").string()) + " " +
@@ -205,6 +206,15 @@ TEST_F(Pipeline, FilterStartedBeforeTopicReadsAll) {
   const json summary = read_json(summary_path);
   EXPECT_EQ(summary["alerts"], 300);
   EXPECT_EQ(summary["decoded"], 300);
+
+  // The service created every output topic at start-up, also those that received nothing:
+  // the dead-letter topic, as no message was bad.
+  std::string topics = prefix + "dead";
+  for (const json& filter : summary["filters"]) topics += " " + filter["topic"].get<std::string>();
+  const json partitions = run_judge("partitions " + kBrokers + " " + topics);
+  ASSERT_EQ(partitions.size(), 21u);
+  for (const auto& [name, count] : partitions.items()) EXPECT_GT(count, 0) << name;
+  EXPECT_EQ(run_judge("count " + kBrokers + " " + prefix + "dead")[prefix + "dead"], 0);
 }
 
 // A frame with the given first byte and schema id, then `body`, as hex.

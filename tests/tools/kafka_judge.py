@@ -8,6 +8,9 @@ Usage:
   kafka_judge.py first BROKERS TOPIC
       prints the value of the first message of partition 0 (or the first partition with one)
       as hex
+  kafka_judge.py partitions BROKERS TOPIC...
+      prints {"topic": partition count, ...}, with -1 for a topic that does not exist, read
+      from the cluster's metadata through the admin client
   kafka_judge.py campaign-matches DIR
       prints {"file name": count, ...}: per visit file, the alerts with
       diaSource.snr > 5 and diaSource.psfFlux > 36310, counted with fastavro
@@ -18,6 +21,7 @@ import os
 import sys
 
 from confluent_kafka import Consumer, Producer, TopicPartition
+from confluent_kafka.admin import AdminClient
 
 
 def consumer(brokers):
@@ -88,6 +92,15 @@ def campaign_matches(directory):
     print(json.dumps(counts))
 
 
+def partitions(brokers, topics):
+    metadata = AdminClient({"bootstrap.servers": brokers}).list_topics(timeout=10)
+    counts = {}
+    for topic in topics:
+        found = metadata.topics.get(topic)
+        counts[topic] = len(found.partitions) if found is not None and found.error is None else -1
+    print(json.dumps(counts))
+
+
 def main(argv):
     command = argv[1]
     if command == "count":
@@ -96,6 +109,8 @@ def main(argv):
         produce(argv[2], argv[3], argv[4:])
     elif command == "first":
         first(argv[2], argv[3])
+    elif command == "partitions":
+        partitions(argv[2], argv[3:])
     elif command == "campaign-matches":
         campaign_matches(argv[2])
     else:
