@@ -4,11 +4,13 @@
 // Each check returns an empty string when the property is true and a description of the
 // violation otherwise. Crashes, sanitizer reports and hangs are found by running the checks;
 // the returned descriptions catch wrong results:
-//   decode       a value that decodes re-encodes to bytes that decode to the same encoding
+//   decode       a value that decodes re-encodes to bytes that decode to the same encoding, its
+//                strings and map keys are UTF-8, and so is its plain JSON
 //   decode_into  decoding into a reused Value agrees with decode(): same verdict, same error,
 //                same bytes used, same re-encoding
-//   projection   errors point inside the input; when the input decodes in full, the projection
-//                of its canonical encoding succeeds and equals the values in the decoded tree
+//   projection   errors point inside the input; projected strings are UTF-8; when the input
+//                decodes in full, the projection of its canonical encoding succeeds and equals
+//                the values in the decoded tree
 //   container    reading a container file from bytes never crashes or hangs
 #pragma once
 
@@ -22,8 +24,10 @@
 
 #include "avro/codec.h"
 #include "avro/container.h"
+#include "avro/json.h"
 #include "avro/projection.h"
 #include "avro/schema.h"
+#include "avro/utf8.h"
 
 namespace skystream::fuzz {
 
@@ -56,9 +60,26 @@ inline std::string check_error_offset(const avro::Error& error, std::size_t size
                      error.to_string());
 }
 
+// Returns a description of the first string value or map key of `value` that is not UTF-8,
+// which the decoders must reject, or an empty string.
+inline std::string check_utf8(const avro::Value& value) {
+  if (value.type() == avro::Type::kString && !avro::utf8::is_valid(value.bytes)) {
+    return "a decoded string is not UTF-8";
+  }
+  for (const std::string& key : value.keys) {
+    if (!avro::utf8::is_valid(key)) return "a decoded map key is not UTF-8";
+  }
+  for (const avro::Value& child : value.children) {
+    if (auto problem = check_utf8(child); !problem.empty()) return problem;
+  }
+  return {};
+}
+
 inline std::string check_decode(const avro::Node& root, std::string_view input) {
   auto value = avro::decode(root, input);
   if (!value) return check_error_offset(value.error(), input.size());
+  if (auto problem = check_utf8(*value); !problem.empty()) return problem;
+  if (!avro::utf8::is_valid(avro::to_json(*value))) return "plain JSON output is not UTF-8";
   std::string encoded;
   avro::encode(*value, encoded);
   auto again = avro::decode_exact(root, encoded);
@@ -83,6 +104,7 @@ inline std::string check_decode_into(const avro::Node& root, std::string_view in
     return {};
   }
   if (used_fresh != used_reused) return "decode and decode_into use different byte counts";
+  if (auto problem = check_utf8(reused); !problem.empty()) return problem;
   std::string a;
   std::string b;
   avro::encode(*fresh, a);
@@ -183,6 +205,15 @@ inline std::string check_projection(const avro::Node& root, const avro::Projecti
   if (!status) {
     if (auto problem = check_error_offset(status.error(), input.size()); !problem.empty()) {
       return problem;
+    }
+  } else {
+    for (std::size_t path = 0; path < projection.path_count(); ++path) {
+      if (projection.leaf(path).type != avro::Type::kString) continue;
+      for (const avro::ProjectedValue& value : out.values(path)) {
+        if (!value.is_null && !avro::utf8::is_valid(value.bytes)) {
+          return fmt::format("{}: a projected string is not UTF-8", projection.path(path));
+        }
+      }
     }
   }
 

@@ -11,8 +11,11 @@
 namespace skystream::avro {
 namespace {
 
+// The writers of scalars are kept out of line, so that the recursion through encode_json() takes
+// little stack.
+
 // Escapes a string value. Fails on invalid UTF-8, which JSON text cannot carry.
-Result<void> append_string(std::string_view text, std::string& out) {
+[[gnu::noinline]] Result<void> append_string(std::string_view text, std::string& out) {
   out.push_back('"');
   std::size_t pos = 0;
   while (pos < text.size()) {
@@ -34,7 +37,7 @@ Result<void> append_string(std::string_view text, std::string& out) {
 }
 
 // Bytes and fixed: one code point per byte, so bytes 0x80-0xff are written as \u0080-\u00ff.
-void append_byte_string(std::string_view bytes, std::string& out) {
+[[gnu::noinline]] void append_byte_string(std::string_view bytes, std::string& out) {
   out.push_back('"');
   for (const char c : bytes) {
     if (static_cast<unsigned char>(c) >= 0x80) {
@@ -46,7 +49,8 @@ void append_byte_string(std::string_view bytes, std::string& out) {
   out.push_back('"');
 }
 
-void append_real(double number, const AvroJsonOptions& options, std::string& out) {
+[[gnu::noinline]] void append_real(double number, const AvroJsonOptions& options,
+                                   std::string& out) {
   if (std::isnan(number)) {
     out += options.quote_non_finite ? "\"NaN\"" : "NaN";
   } else if (std::isinf(number)) {
@@ -60,6 +64,10 @@ void append_real(double number, const AvroJsonOptions& options, std::string& out
     // from 1.0 see a floating-point number.
     if (out.find_first_of(".e", start) == std::string::npos) out += ".0";
   }
+}
+
+[[gnu::noinline]] void append_integer(std::int64_t number, std::string& out) {
+  fmt::format_to(std::back_inserter(out), "{}", number);
 }
 
 // The union branch label: a named type's full name, else the type's name.
@@ -79,30 +87,37 @@ Error prefix_path(Error error, std::string_view step) {
 
 Result<void> encode_json(const Value& value, const AvroJsonOptions& options, std::string& out);
 
-Result<void> encode_children(const Value& value, const AvroJsonOptions& options, std::string& out) {
+// Returns the error of child `i` of `value` with the step to the child (a field name, "[index]"
+// or "[key]") added in front of its field path. Out of line, so that the step is formatted only
+// for an error and the recursion through encode_json() takes little stack.
+[[gnu::noinline, gnu::cold]] Result<void> fail_child(Error& error, const Value& value,
+                                                     std::size_t i) {
+  const Node& node = *value.node;
+  if (node.type == Type::kRecord) {
+    return std::unexpected(prefix_path(std::move(error), node.fields[i].name));
+  }
+  if (node.type == Type::kMap) {
+    return std::unexpected(prefix_path(std::move(error), fmt::format("[{}]", value.keys[i])));
+  }
+  return std::unexpected(prefix_path(std::move(error), fmt::format("[{}]", i)));
+}
+
+[[gnu::noinline]] Result<void> encode_children(const Value& value, const AvroJsonOptions& options,
+                                               std::string& out) {
   const Node& node = *value.node;
   const bool array = node.type == Type::kArray;
   out.push_back(array ? '[' : '{');
   for (std::size_t i = 0; i < value.children.size(); ++i) {
     if (i > 0) out.push_back(',');
-    std::string step;
-    if (node.type == Type::kRecord) {
-      step = node.fields[i].name;
-    } else if (node.type == Type::kMap) {
-      step = fmt::format("[{}]", value.keys[i]);
-    } else {
-      step = fmt::format("[{}]", i);
-    }
+    Result<void> status;
     if (!array) {
-      if (auto status = append_string(node.type == Type::kRecord ? step : value.keys[i], out);
-          !status) {
-        return std::unexpected(prefix_path(std::move(status.error()), step));
-      }
+      const std::string_view key =
+          node.type == Type::kRecord ? std::string_view(node.fields[i].name) : value.keys[i];
+      status = append_string(key, out);
       out.push_back(':');
     }
-    if (auto status = encode_json(value.children[i], options, out); !status) {
-      return std::unexpected(prefix_path(std::move(status.error()), step));
-    }
+    if (status) status = encode_json(value.children[i], options, out);
+    if (!status) return fail_child(status.error(), value, i);
   }
   out.push_back(array ? ']' : '}');
   return {};
@@ -119,7 +134,7 @@ Result<void> encode_json(const Value& value, const AvroJsonOptions& options, std
       return {};
     case Type::kInt:
     case Type::kLong:
-      fmt::format_to(std::back_inserter(out), "{}", value.integer);
+      append_integer(value.integer, out);
       return {};
     case Type::kFloat:
       append_real(static_cast<double>(value.float32), options, out);
@@ -160,7 +175,10 @@ Result<void> encode_json(const Value& value, const AvroJsonOptions& options, std
 }  // namespace
 
 Result<void> append_avro_json(const Value& value, std::string& out, AvroJsonOptions options) {
-  return encode_json(value, options, out);
+  const std::size_t start = out.size();
+  auto status = encode_json(value, options, out);
+  if (!status) out.resize(start);  // no partial, unterminated JSON text
+  return status;
 }
 
 Result<std::string> to_avro_json(const Value& value, AvroJsonOptions options) {

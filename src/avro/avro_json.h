@@ -41,7 +41,8 @@ struct AvroJsonOptions {
 };
 
 // Appends the Avro JSON encoding of `value` to `out`. Fails, naming the field path, when a
-// string value is not valid UTF-8; `out` then holds a partial encoding.
+// string value or map key is not valid UTF-8, which only a Value built by hand can hold since
+// the decoders reject them; `out` is then left as it was, so it never holds invalid JSON.
 [[nodiscard]] Result<void> append_avro_json(const Value& value, std::string& out,
                                             AvroJsonOptions options = {});
 [[nodiscard]] Result<std::string> to_avro_json(const Value& value, AvroJsonOptions options = {});

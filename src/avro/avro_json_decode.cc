@@ -11,12 +11,10 @@
 
 #include "avro/avro_json.h"
 #include "avro/avro_json_text.h"
+#include "avro/reader.h"
 
 namespace skystream::avro {
 namespace {
-
-// Nesting deeper than this is rejected, so that hostile text cannot exhaust the stack.
-constexpr int kMaxDepth = 128;
 
 class Decoder {
  public:
@@ -25,12 +23,10 @@ class Decoder {
   // fits is taken.
   Decoder(std::string_view text, bool default_mode) : text_(text), default_mode_(default_mode) {}
 
-  Result<Value> read(const Node& node, int depth) {
-    if (depth > kMaxDepth) return fail("values nested too deep");
+  // Reads one value of `node` into a new Value.
+  Result<Value> read_value(const Node& node, int depth) {
     Value value;
-    value.node = &node;
-    skip_whitespace();
-    if (auto status = read_into(node, value, depth); !status) {
+    if (auto status = read(node, value, depth); !status) {
       return std::unexpected(std::move(status.error()));
     }
     return value;
@@ -56,6 +52,26 @@ class Decoder {
   std::string found() const {
     if (pos_ >= text_.size()) return "the end of the text";
     return fmt::format("'{}'", text_.substr(pos_, std::min<std::size_t>(16, text_.size() - pos_)));
+  }
+
+  // Reads one value of `node` into `value`, which is empty. `depth` counts the nesting as the
+  // binary decoders do (see kMaxValueDepth): records, arrays and maps add a level, unions none,
+  // and the same limit keeps hostile text from exhausting the stack. The values are read in
+  // place, and the readers of scalars are kept out of line, so that each level of nesting takes
+  // little stack.
+  Result<void> read(const Node& node, Value& value, int depth) {
+    if (depth > kMaxValueDepth) [[unlikely]] {
+      return fail_too_deep();
+    }
+    value.node = &node;
+    skip_whitespace();
+    return read_into(node, value, depth);
+  }
+
+  [[gnu::noinline, gnu::cold]] std::unexpected<Error> fail_too_deep() const {
+    return fail(
+        fmt::format("values nested too deep (more than {} levels of records, arrays and maps)",
+                    kMaxValueDepth));
   }
 
   void skip_whitespace() {
@@ -181,7 +197,7 @@ class Decoder {
     return text_.substr(start, pos_ - start);
   }
 
-  Result<void> read_integer(const Node& node, Value& value) {
+  [[gnu::noinline]] Result<void> read_integer(const Node& node, Value& value) {
     const std::size_t start = pos_;
     bool integral = false;
     auto token = read_number_token(&integral);
@@ -273,12 +289,8 @@ class Decoder {
       case Type::kFloat:
       case Type::kDouble:
         return read_float_or_double(node, value);
-      case Type::kString: {
-        auto text = read_string();
-        if (!text) return std::unexpected(text.error());
-        value.bytes = std::move(*text);
-        return {};
-      }
+      case Type::kString:
+        return read_string_value(value);
       case Type::kBytes:
       case Type::kFixed:
         return read_bytes_or_fixed(node, value);
@@ -297,7 +309,14 @@ class Decoder {
     return fail("unknown type");
   }
 
-  Result<void> read_float_or_double(const Node& node, Value& value) {
+  [[gnu::noinline]] Result<void> read_string_value(Value& value) {
+    auto text = read_string();
+    if (!text) return std::unexpected(text.error());
+    value.bytes = std::move(*text);
+    return {};
+  }
+
+  [[gnu::noinline]] Result<void> read_float_or_double(const Node& node, Value& value) {
     if (node.type == Type::kFloat) {
       auto number = read_real<float>(node);
       if (!number) return std::unexpected(number.error());
@@ -310,7 +329,7 @@ class Decoder {
     return {};
   }
 
-  Result<void> read_bytes_or_fixed(const Node& node, Value& value) {
+  [[gnu::noinline]] Result<void> read_bytes_or_fixed(const Node& node, Value& value) {
     const std::size_t start = pos_;
     auto bytes = read_byte_string();
     if (!bytes) return std::unexpected(bytes.error());
@@ -323,7 +342,7 @@ class Decoder {
     return {};
   }
 
-  Result<void> read_enum(const Node& node, Value& value) {
+  [[gnu::noinline]] Result<void> read_enum(const Node& node, Value& value) {
     const std::size_t start = pos_;
     auto symbol = read_string();
     if (!symbol) return std::unexpected(symbol.error());
@@ -357,39 +376,57 @@ class Decoder {
     return -1;
   }
 
-  Result<void> read_union(const Node& node, Value& value, int depth) {
+  [[gnu::noinline]] Result<void> read_union(const Node& node, Value& value, int depth) {
+    Result<void> status;
+    const int branch = read_union_label(node, value, status);
+    if (branch < 0) return status;
+    value.index = branch;
+    value.children.resize(1);
+    status = read(*node.branches[static_cast<std::size_t>(branch)], value.children.front(), depth);
+    if (!status) return status;
+    return expect('}');
+  }
+
+  // Reads a union up to its value: null, which puts `value` on the null branch and returns -1,
+  // or {"<branch>": and returns the branch. Returns -1 with the error in `status` on a fault.
+  // Out of line, with read_record_field() below, so that the recursion takes little stack.
+  [[gnu::noinline]] int read_union_label(const Node& node, Value& value, Result<void>& status) {
     if (consume_word("null")) {
       const int null_branch = node.null_branch();
-      if (null_branch < 0) return fail("null is not a branch of this union");
-      value.select(null_branch);
-      return {};
+      if (null_branch < 0) {
+        status = fail("null is not a branch of this union");
+      } else {
+        value.select(null_branch);
+      }
+      return -1;
     }
     if (!peek('{')) {
-      return fail(
+      status = fail(
           fmt::format("expected null or {{\"<branch>\": value}} for a union, found {}", found()));
+      return -1;
     }
     ++pos_;
     const std::size_t label_start = pos_;
     auto label = read_string();
-    if (!label) return std::unexpected(label.error());
+    if (!label) {
+      status = std::unexpected(label.error());
+      return -1;
+    }
     const int branch = find_branch(node, *label);
     if (branch < 0) {
       pos_ = label_start;
-      return fail(fmt::format("\"{}\" is not a branch of this union", *label));
+      status = fail(fmt::format("\"{}\" is not a branch of this union", *label));
+      return -1;
     }
-    if (auto status = expect(':'); !status) return status;
-    value.index = branch;
-    auto chosen = read(*node.branches[static_cast<std::size_t>(branch)], depth + 1);
-    if (!chosen) return std::unexpected(chosen.error());
-    value.children.assign(1, std::move(*chosen));
-    return expect('}');
+    status = expect(':');
+    return status ? branch : -1;
   }
 
   Result<void> read_default_union(const Node& node, Value& value, int depth) {
     const std::size_t start = pos_;
     for (std::size_t i = 0; i < node.branches.size(); ++i) {
       pos_ = start;
-      auto chosen = read(*node.branches[i], depth + 1);
+      auto chosen = read_value(*node.branches[i], depth);
       if (!chosen) continue;
       value.index = static_cast<std::int32_t>(i);
       value.children.assign(1, std::move(*chosen));
@@ -399,34 +436,56 @@ class Decoder {
     return fail("default value fits no branch of the union");
   }
 
-  Result<void> read_record(const Node& node, Value& value, int depth) {
-    if (auto status = expect('{'); !status) return status;
+  [[gnu::noinline]] Result<void> read_record(const Node& node, Value& value, int depth) {
+    Result<void> status = expect('{');
+    if (!status) return status;
     value.children.resize(node.fields.size());
     std::vector<bool> seen(node.fields.size(), false);
-    bool first = true;
-    while (!peek('}')) {
-      if (!first) {
-        if (auto status = expect(','); !status) return status;
-      }
-      first = false;
-      const std::size_t name_start = pos_;
-      auto name = read_string();
-      if (!name) return std::unexpected(name.error());
-      const int index = node.field_index(*name);
-      if (index < 0 || seen[static_cast<std::size_t>(index)]) {
-        pos_ = name_start;
-        return fail(fmt::format("{} field \"{}\" in record {}", index < 0 ? "unknown" : "repeated",
-                                *name, node.full_name));
-      }
-      if (auto status = expect(':'); !status) return status;
-      path_.push_back(*name);
-      auto child = read(*node.fields[static_cast<std::size_t>(index)].type, depth + 1);
-      if (!child) return std::unexpected(child.error());
+    for (bool first = true; !peek('}'); first = false) {
+      const int index = read_record_field(node, seen, first, status);
+      if (index < 0) return status;
+      status = read(*node.fields[static_cast<std::size_t>(index)].type,
+                    value.children[static_cast<std::size_t>(index)], depth + 1);
+      if (!status) return status;
       path_.pop_back();
-      value.children[static_cast<std::size_t>(index)] = std::move(*child);
       seen[static_cast<std::size_t>(index)] = true;
     }
     ++pos_;
+    return read_missing_fields(node, seen, value, depth);
+  }
+
+  // Reads the separator before a field when it is not the first, the field's name and the
+  // colon after it, and adds the name to path_. Returns the field's index, or -1 with the error
+  // in `status` for an unknown or repeated field and malformed text.
+  [[gnu::noinline]] int read_record_field(const Node& node, const std::vector<bool>& seen,
+                                          bool first, Result<void>& status) {
+    if (!first) {
+      status = expect(',');
+      if (!status) return -1;
+    }
+    const std::size_t name_start = pos_;
+    auto name = read_string();
+    if (!name) {
+      status = std::unexpected(name.error());
+      return -1;
+    }
+    const int index = node.field_index(*name);
+    if (index < 0 || seen[static_cast<std::size_t>(index)]) {
+      pos_ = name_start;
+      status = fail(fmt::format("{} field \"{}\" in record {}", index < 0 ? "unknown" : "repeated",
+                                *name, node.full_name));
+      return -1;
+    }
+    status = expect(':');
+    if (!status) return -1;
+    path_.push_back(std::move(*name));
+    return index;
+  }
+
+  // Gives the fields that the text left out their default.
+  [[gnu::noinline]] Result<void> read_missing_fields(const Node& node,
+                                                     const std::vector<bool>& seen, Value& value,
+                                                     int depth) {
     for (std::size_t i = 0; i < node.fields.size(); ++i) {
       if (seen[i]) continue;
       auto child = read_field_default(node, node.fields[i], depth);
@@ -443,7 +502,7 @@ class Decoder {
     }
     const std::string text = field.default_value->dump();
     Decoder decoder(text, true);
-    auto value = decoder.read(*field.type, depth + 1);
+    auto value = decoder.read_value(*field.type, depth + 1);
     if (value) {
       if (auto status = decoder.finish(); !status) value = std::unexpected(status.error());
     }
@@ -454,23 +513,22 @@ class Decoder {
     return value;
   }
 
-  Result<void> read_array(const Node& node, Value& value, int depth) {
+  [[gnu::noinline]] Result<void> read_array(const Node& node, Value& value, int depth) {
     if (auto status = expect('['); !status) return status;
     while (!peek(']')) {
       if (!value.children.empty()) {
         if (auto status = expect(','); !status) return status;
       }
       path_.push_back(fmt::format("[{}]", value.children.size()));
-      auto item = read(*node.items, depth + 1);
-      if (!item) return std::unexpected(item.error());
+      auto item = read(*node.items, value.children.emplace_back(), depth + 1);
+      if (!item) return item;
       path_.pop_back();
-      value.children.push_back(std::move(*item));
     }
     ++pos_;
     return {};
   }
 
-  Result<void> read_map(const Node& node, Value& value, int depth) {
+  [[gnu::noinline]] Result<void> read_map(const Node& node, Value& value, int depth) {
     if (auto status = expect('{'); !status) return status;
     while (!peek('}')) {
       if (!value.children.empty()) {
@@ -480,11 +538,10 @@ class Decoder {
       if (!key) return std::unexpected(key.error());
       if (auto status = expect(':'); !status) return status;
       path_.push_back(fmt::format("[{}]", *key));
-      auto item = read(*node.values, depth + 1);
-      if (!item) return std::unexpected(item.error());
+      auto item = read(*node.values, value.children.emplace_back(), depth + 1);
+      if (!item) return item;
       path_.pop_back();
       value.keys.push_back(std::move(*key));
-      value.children.push_back(std::move(*item));
     }
     ++pos_;
     return {};
@@ -500,7 +557,7 @@ class Decoder {
 
 Result<Value> from_avro_json(const Node& node, std::string_view text) {
   Decoder decoder(text, false);
-  auto value = decoder.read(node, 0);
+  auto value = decoder.read_value(node, 0);
   if (!value) return value;
   if (auto status = decoder.finish(); !status) return std::unexpected(status.error());
   return value;

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "avro/codec_nested.h"
 #include "avro/reader.h"
 
 namespace skystream::avro {
@@ -13,16 +14,26 @@ namespace {
 // field values, the items of an array up to its previous length, the chosen branch of a union
 // and the capacity of strings. The field path is collected only when decoding fails, as the
 // calls return, so a decode into a Value of the same shape allocates nothing.
+//
+// `depth` is the nesting of the value being read (see kMaxValueDepth): records, arrays and maps
+// add a level for their fields and items, unions none. zero_byte_values_ counts the values that
+// take no bytes of the input (see kMaxZeroByteValues): the items of blocks that take no bytes,
+// counted after each block, and the fields of records that take no bytes, counted after each
+// record. A block count past the limit fails before anything is reserved for it.
 class Reader {
  public:
-  explicit Reader(std::string_view bytes) : cursor_(bytes) {}
+  Reader(std::string_view bytes, std::uint64_t zero_byte_values)
+      : cursor_(bytes), zero_byte_values_(zero_byte_values) {}
 
   std::size_t position() const { return cursor_.offset(); }
+  std::uint64_t zero_byte_values() const { return zero_byte_values_; }
 
   // Reads one value of `node` into `value`. Returns false with the fault in the cursor and the
   // path to it in path_ when the input is malformed.
   bool read(const Node& node, Value& value, int depth) {
-    if (depth > kMaxDepth) return cursor_.fail(Fault::kNestedTooDeep, cursor_.position);
+    // No [[unlikely]] here: with it, GCC 12 lays the decoder out so that it runs 10% more
+    // instructions.
+    if (depth > kMaxValueDepth) return cursor_.fail(Fault::kNestedTooDeep, cursor_.position);
     reset(node, value);
     return read_into(node, value, depth);
   }
@@ -65,7 +76,10 @@ class Reader {
         return read_double(cursor_, value.float64);
       case Type::kBytes:
       case Type::kString:
+        // One case for both: two cases of their own made GCC 12 lay the decoder out so that it
+        // runs 15% more instructions.
         if (!read_string(cursor_, raw)) return false;
+        if (node.type == Type::kString && !check_utf8(cursor_, raw)) return false;
         value.bytes.assign(raw.data(), raw.size());
         return true;
       case Type::kFixed:
@@ -94,11 +108,11 @@ class Reader {
     if (!read_branch(cursor_, node.branches.size(), branch)) return false;
     value.index = static_cast<std::int32_t>(branch);
     value.children.resize(1);
-    return read(*node.branches[static_cast<std::size_t>(branch)], value.children.front(),
-                depth + 1);
+    return read(*node.branches[static_cast<std::size_t>(branch)], value.children.front(), depth);
   }
 
   bool read_record(const Node& node, Value& value, int depth) {
+    const char* start = cursor_.position;
     value.children.resize(node.fields.size());
     for (std::size_t i = 0; i < node.fields.size(); ++i) {
       const Field& field = node.fields[i];
@@ -106,6 +120,9 @@ class Reader {
         path_.add_field(field.name);
         return false;
       }
+    }
+    if (cursor_.position == start) [[unlikely]] {
+      return add_zero_byte_values(cursor_, zero_byte_values_, node.fields.size(), start, 0);
     }
     return true;
   }
@@ -121,11 +138,25 @@ class Reader {
       const char* start = nullptr;
       if (!read_block_header(cursor_, count, size, start)) return false;
       if (count == 0) break;
-      if (!check_block_count(cursor_, count, element.type == Type::kNull, start)) return false;
+      if (block_count_needs_check(cursor_, count, zero_byte_values_)) [[unlikely]] {
+        const std::uint64_t key = node.type == Type::kMap ? 1 : 0;
+        if (!check_block_count(cursor_, count, key + min_encoded_size(element), &zero_byte_values_,
+                               start)) {
+          return false;
+        }
+      }
       value.children.reserve(items + static_cast<std::size_t>(count));
+      const char* first_item = cursor_.position;
       for (std::int64_t i = 0; i < count; ++i, ++items) {
         if (!read_element(node, element, value, items, depth)) {
           path_.add_index(items);
+          return false;
+        }
+      }
+      // Items that take no bytes each make a block that takes none.
+      if (cursor_.position == first_item) [[unlikely]] {
+        if (!add_zero_byte_values(cursor_, zero_byte_values_, static_cast<std::uint64_t>(count),
+                                  start, count)) {
           return false;
         }
       }
@@ -141,7 +172,7 @@ class Reader {
                     int depth) {
     if (node.type == Type::kMap) {
       std::string_view key;
-      if (!read_key(cursor_, key)) return false;
+      if (!read_key(cursor_, key) || !check_utf8(cursor_, key)) return false;
       if (item == value.keys.size()) value.keys.emplace_back();
       value.keys[item].assign(key.data(), key.size());
     }
@@ -151,6 +182,7 @@ class Reader {
 
   Cursor cursor_;
   ErrorPath path_;
+  std::uint64_t zero_byte_values_ = 0;
 };
 
 void encode_value(const Value& value, std::string& out) {
@@ -226,8 +258,16 @@ Result<Value> decode_exact(const Node& node, std::string_view bytes) {
 
 Result<void> decode_into(const Node& node, std::string_view bytes, Value& out,
                          std::size_t* consumed) {
-  Reader reader(bytes);
-  if (!reader.read(node, out, 0)) return std::unexpected(reader.error());
+  std::uint64_t zero_byte_values = 0;
+  return codec_detail::decode_nested(node, bytes, out, consumed, 0, zero_byte_values);
+}
+
+Result<void> codec_detail::decode_nested(const Node& node, std::string_view bytes, Value& out,
+                                         std::size_t* consumed, int depth,
+                                         std::uint64_t& zero_byte_values) {
+  Reader reader(bytes, zero_byte_values);
+  if (!reader.read(node, out, depth)) return std::unexpected(reader.error());
+  zero_byte_values = reader.zero_byte_values();
   if (consumed) *consumed = reader.position();
   return {};
 }

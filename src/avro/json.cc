@@ -4,6 +4,8 @@
 
 #include <cmath>
 
+#include "avro/utf8.h"
+
 namespace skystream::avro {
 namespace {
 
@@ -31,7 +33,15 @@ void append_base64(std::string_view bytes, std::string& out) {
   out.push_back('"');
 }
 
+// Writes `text` as a JSON string. The decoders reject strings that are not UTF-8, but a Value
+// built by hand may hold one; its ill-formed sequences are written as U+FFFD, as Python's
+// errors="replace" does, so that the output is always UTF-8 and so valid JSON.
 void append_string(std::string_view text, std::string& out) {
+  std::string repaired;
+  if (!utf8::is_valid(text)) [[unlikely]] {
+    utf8::append_replacing_invalid(text, repaired);
+    text = repaired;
+  }
   out.push_back('"');
   for (const char c : text) {
     switch (c) {

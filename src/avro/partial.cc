@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "avro/codec.h"
+#include "avro/codec_nested.h"
 
 namespace skystream::avro {
 
@@ -18,11 +19,13 @@ Result<void> PartialDecoder::decode(std::string_view bytes, Value& out) const {
   if (out.node != record_) out = Value::zero(*record_);
 
   std::size_t position = 0;
+  std::uint64_t zero_byte_values = 0;  // shared by the chosen fields, as in one decode_into()
   for (std::size_t i = 0; i < record_->fields.size(); ++i) {
     const std::string_view rest = bytes.substr(position);
     if (chosen_[i]) {
       std::size_t used = 0;
-      auto status = decode_into(*record_->fields[i].type, rest, out.children[i], &used);
+      auto status = codec_detail::decode_nested(*record_->fields[i].type, rest, out.children[i],
+                                                &used, 1, zero_byte_values);
       if (!status) {
         Error error = status.error();
         const std::string& name = record_->fields[i].name;

@@ -6,6 +6,8 @@
 // every other field with the skip instructions of skip.h: strings and bytes by their length,
 // array blocks by their byte size when the writer gave one. It reads to the end of the record,
 // so a truncated or corrupt body is still found, and it fails on bytes left over after it.
+// The chosen fields are checked as decode_into() checks them; the others for structure only
+// (see skip.h), so a string in a field passed over is not checked to be UTF-8.
 #pragma once
 
 #include <string_view>

@@ -362,7 +362,7 @@ class Run {
       : plan_(plan), out_(out), cursor_(bytes) {}
 
   bool run_program(std::uint32_t program, int depth) {
-    if (depth > kMaxDepth) return cursor_.fail(Fault::kNestedTooDeep, cursor_.position);
+    if (depth > kMaxValueDepth) return cursor_.fail(Fault::kNestedTooDeep, cursor_.position);
     for (const Instruction& instruction : plan_.programs[program]) {
       if (!execute(instruction, depth)) {
         if (failed_ == nullptr) failed_ = &instruction;
@@ -435,6 +435,8 @@ class Run {
         read = read_double(cursor_, value.float64);
         break;
       case Type::kString:
+        read = read_text(cursor_, value.bytes);
+        break;
       case Type::kBytes:
         read = read_string(cursor_, value.bytes);
         break;
@@ -483,7 +485,7 @@ class Run {
       if (!read_block_header(cursor_, count, size, start)) return false;
       if (count == 0) break;
       if (static_cast<std::uint64_t>(count) > cursor_.left() / instruction.min_item_size) {
-        return cursor_.fail(Fault::kBlockCountTooLargeForItems, start, count, cursor_.left());
+        return check_block_count(cursor_, count, instruction.min_item_size, nullptr, start);
       }
       for (std::int64_t i = 0; i < count; ++i) {
         if (!run_program(instruction.program, depth + 1)) return false;
@@ -499,7 +501,8 @@ class Run {
   Cursor cursor_;
   const char* skip_start_ = nullptr;  // where the last kSkip began, for locate_fault()
   const Instruction* failed_ = nullptr;
-  std::array<std::size_t, kMaxDepth + 1> item_index_{};
+  // The index of the item being read in each array on the path; entries up to arrays_ are set.
+  std::array<std::size_t, kMaxValueDepth + 1> item_index_;
   std::size_t arrays_ = 0;
 };
 

@@ -109,8 +109,9 @@ class Projection {
 
   // Reads the paths from the encoded record `bytes` into `out`, replacing what `out` held.
   // Stops after the last requested field, so it neither reads nor checks the bytes after it.
-  // Skipped values are checked for structure only (see skip.h); values on the paths are
-  // checked as decode() checks them. Lengths and block counts are checked against the bytes
+  // Skipped values are checked for structure only (see skip.h): a skipped string is not
+  // checked to be UTF-8. Values on the paths are checked as decode() checks them, so a
+  // projected string is UTF-8. Lengths and block counts are checked against the bytes
   // left before anything is allocated for them. Errors give the field path with array item
   // indices, such as "prvDiaSources[3].psfFlux", and the byte offset of the item that is
   // wrong, also when the item is inside a skipped value. On failure `out` contains a partial

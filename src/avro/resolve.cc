@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "avro/codec.h"
+#include "avro/codec_nested.h"
 #include "avro/reader.h"
 #include "avro/resolve_plan.h"
 #include "avro/skip.h"
@@ -24,7 +25,10 @@ using resolve_detail::Plan;
 using resolve_detail::Step;
 
 // Runs a plan on one input. Reads return false at the first fault, and error() then describes
-// it with the reader field path, which the failing calls collect as they return.
+// it with the reader field path, which the failing calls collect as they return. Nesting depth
+// and the values that take no bytes are counted as in codec.cc, including those of the subtrees
+// read with decode_nested() and the reader fields that take their default in a writer record
+// that takes no bytes.
 class PlanReader {
  public:
   PlanReader(const skip::Skipper& skipper, std::string_view bytes)
@@ -33,11 +37,11 @@ class PlanReader {
   std::size_t position() const { return cursor_.offset(); }
 
   bool read(const Step& step, Value& value, int depth) {
-    if (depth > kMaxDepth) return cursor_.fail(Fault::kNestedTooDeep, cursor_.position);
+    if (depth > kMaxValueDepth) return cursor_.fail(Fault::kNestedTooDeep, cursor_.position);
     value.node = step.reader;
-    // Scalars are read in place; a decode_into() call pays off only for a whole subtree.
+    // Scalars are read in place; a decode_nested() call pays off only for a whole subtree.
     const bool scalar = step.action == Action::kPrimitive || step.action == Action::kEnum;
-    if (step.identical && !scalar) return read_identical(step, value);
+    if (step.identical && !scalar) return read_identical(step, value, depth);
     switch (step.action) {
       case Action::kPrimitive:
         return read_primitive(*step.writer, *step.reader, value);
@@ -53,7 +57,7 @@ class PlanReader {
       case Action::kReaderUnion:
         value.index = step.branch.reader_branch;
         value.children.resize(1);
-        return read(*step.branch.step, value.children.front(), depth + 1);
+        return read(*step.branch.step, value.children.front(), depth);
     }
     return fail_other(cursor_.position, "unknown plan step");
   }
@@ -68,25 +72,26 @@ class PlanReader {
 
  private:
   // Records a fault that the reader describes itself, at byte `at`.
-  bool fail_other(const char* at, std::string message) {
+  [[gnu::noinline, gnu::cold]] bool fail_other(const char* at, std::string message) {
     message_ = std::move(message);
     return cursor_.fail(Fault::kOther, at);
   }
 
   // Records an error that a nested decoder built, whose path is below the current value.
-  bool fail_nested(Error error) {
+  [[gnu::noinline, gnu::cold]] bool fail_nested(Error error) {
     path_.add_text(error.where);
     error.where.clear();
     nested_ = std::move(error);
     return cursor_.fail(Fault::kOther, cursor_.position);
   }
 
-  // Reads a subtree with decode_into(), then moves its error offset into this input.
-  bool read_identical(const Step& step, Value& value) {
+  // Reads a subtree with decode_nested(), then moves its error offset into this input.
+  [[gnu::noinline]] bool read_identical(const Step& step, Value& value, int depth) {
     const std::size_t start = cursor_.offset();
     std::size_t used = 0;
-    auto decoded =
-        decode_into(*step.reader, std::string_view(cursor_.position, cursor_.left()), value, &used);
+    auto decoded = codec_detail::decode_nested(*step.reader,
+                                               std::string_view(cursor_.position, cursor_.left()),
+                                               value, &used, depth, zero_byte_values_);
     if (!decoded) {
       Error error = std::move(decoded.error());
       if (error.offset != std::string::npos) error.offset += start;
@@ -111,7 +116,7 @@ class PlanReader {
     return true;
   }
 
-  bool read_primitive(const Node& writer, const Node& reader, Value& value) {
+  [[gnu::noinline]] bool read_primitive(const Node& writer, const Node& reader, Value& value) {
     std::string_view raw;
     switch (writer.type) {
       case Type::kNull:
@@ -130,6 +135,11 @@ class PlanReader {
       case Type::kBytes:
       case Type::kString:
         if (!read_string(cursor_, raw)) return false;
+        // A string read as bytes, or bytes read as a string, must be UTF-8 text too.
+        if ((writer.type == Type::kString || reader.type == Type::kString) &&
+            !check_utf8(cursor_, raw)) {
+          return false;
+        }
         value.bytes.assign(raw.data(), raw.size());
         return true;
       case Type::kFixed:
@@ -144,7 +154,7 @@ class PlanReader {
     }
   }
 
-  bool read_enum(const Step& step, Value& value) {
+  [[gnu::noinline]] bool read_enum(const Step& step, Value& value) {
     const char* start = cursor_.position;
     const auto& writer_symbols = step.writer->symbols;
     std::int64_t symbol = 0;
@@ -162,6 +172,7 @@ class PlanReader {
   }
 
   bool read_record(const Step& step, Value& value, int depth) {
+    const char* start = cursor_.position;
     const Node& reader = *step.reader;
     value.children.resize(reader.fields.size());
     for (const FieldStep& field : step.fields) {
@@ -178,6 +189,10 @@ class PlanReader {
     for (const auto& [index, default_value] : step.defaults) {
       value.children[static_cast<std::size_t>(index)] = default_value;
     }
+    if (cursor_.position == start) [[unlikely]] {
+      return add_zero_byte_values(cursor_, zero_byte_values_,
+                                  reader.fields.size() + step.default_descendants, start, 0);
+    }
     return true;
   }
 
@@ -187,19 +202,22 @@ class PlanReader {
     std::int64_t branch = 0;
     if (!read_branch(cursor_, writer.branches.size(), branch)) return false;
     const BranchStep& target = step.branches[static_cast<std::size_t>(branch)];
-    if (target.step == nullptr) {
-      return fail_other(
-          start, fmt::format("writer union branch {} ({}) cannot be read as {}", branch,
-                             describe_type(*writer.branches[static_cast<std::size_t>(branch)]),
-                             describe_type(*step.reader)));
-    }
-    if (step.reader->type != Type::kUnion) return read(*target.step, value, depth + 1);
+    if (target.step == nullptr) return fail_branch(start, step, branch);
+    if (step.reader->type != Type::kUnion) return read(*target.step, value, depth);
     value.index = target.reader_branch;
     value.children.resize(1);
-    return read(*target.step, value.children.front(), depth + 1);
+    return read(*target.step, value.children.front(), depth);
   }
 
-  bool read_blocks(const Step& step, Value& value, int depth) {
+  [[gnu::noinline, gnu::cold]] bool fail_branch(const char* start, const Step& step,
+                                                std::int64_t branch) {
+    return fail_other(
+        start, fmt::format("writer union branch {} ({}) cannot be read as {}", branch,
+                           describe_type(*step.writer->branches[static_cast<std::size_t>(branch)]),
+                           describe_type(*step.reader)));
+  }
+
+  [[gnu::noinline]] bool read_blocks(const Step& step, Value& value, int depth) {
     const Node& writer = *step.writer;
     const Node& element = writer.type == Type::kArray ? *writer.items : *writer.values;
     while (true) {
@@ -208,13 +226,20 @@ class PlanReader {
       const char* start = nullptr;
       if (!read_block_header(cursor_, count, size, start)) return false;
       if (count == 0) return true;
-      if (!check_block_count(cursor_, count, element.type == Type::kNull, start)) return false;
+      if (block_count_needs_check(cursor_, count, zero_byte_values_)) [[unlikely]] {
+        const std::uint64_t key = writer.type == Type::kMap ? 1 : 0;
+        if (!check_block_count(cursor_, count, key + min_encoded_size(element), &zero_byte_values_,
+                               start)) {
+          return false;
+        }
+      }
       value.children.reserve(value.children.size() + static_cast<std::size_t>(count));
+      const char* first_item = cursor_.position;
       for (std::int64_t i = 0; i < count; ++i) {
         const std::size_t item = value.children.size();
         std::string_view key;
         if (writer.type == Type::kMap) {
-          if (!read_key(cursor_, key)) {
+          if (!read_key(cursor_, key) || !check_utf8(cursor_, key)) {
             path_.add_index(item);
             return false;
           }
@@ -225,11 +250,17 @@ class PlanReader {
           return false;
         }
       }
+      if (cursor_.position == first_item) [[unlikely]] {
+        if (!add_zero_byte_values(cursor_, zero_byte_values_, static_cast<std::uint64_t>(count),
+                                  start, count)) {
+          return false;
+        }
+      }
     }
   }
 
   // Advances past one writer value that the reader does not keep, without building it.
-  bool skip_value(const FieldStep& field, int depth) {
+  [[gnu::noinline]] bool skip_value(const FieldStep& field, int depth) {
     const char* start = cursor_.position;
     if (skipper_.skip(field.skip, cursor_, depth)) return true;
     return fail_nested(
@@ -240,7 +271,8 @@ class PlanReader {
   Cursor cursor_;
   ErrorPath path_;
   std::string message_;          // the message of a Fault::kOther without a nested error
-  std::optional<Error> nested_;  // an error that decode_into() or the skipper built
+  std::optional<Error> nested_;  // an error that decode_nested() or the skipper built
+  std::uint64_t zero_byte_values_ = 0;
 };
 
 }  // namespace

@@ -152,7 +152,7 @@ Result<void> fill_default(const Node& node, const json& json_value, Value& value
 }  // namespace
 
 Result<Value> value_from_json(const Node& node, const json& json_value, int depth) {
-  if (depth > kMaxDepth) {
+  if (depth > kMaxValueDepth) {
     return std::unexpected(Error{"default value nested too deep", "", std::string::npos});
   }
   Value value;

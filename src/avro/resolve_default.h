@@ -15,7 +15,7 @@ namespace skystream::avro::resolve_detail {
 // the first branch; a bytes or fixed default is a string whose code points U+0000 to U+00FF are
 // the bytes; a record default without some field takes that field's own default. Errors name
 // the default (abbreviated) and the type it does not fit; `where` is left empty for the caller.
-// `depth` counts the nesting so far, and nesting deeper than kMaxDepth fails.
+// `depth` counts the nesting so far, and nesting deeper than kMaxValueDepth fails.
 [[nodiscard]] Result<Value> value_from_json(const Node& node, const nlohmann::json& json_value,
                                             int depth);
 

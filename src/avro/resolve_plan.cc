@@ -6,6 +6,7 @@
 #include <map>
 #include <string_view>
 
+#include "avro/reader.h"
 #include "avro/resolve_default.h"
 
 namespace skystream::avro::resolve_detail {
@@ -265,6 +266,7 @@ class PlanBuilder {
       } else {
         auto value = default_for(field, writer);
         if (!value) return std::unexpected(value.error());
+        step.default_descendants += descendants(*value);
         step.defaults.emplace_back(static_cast<int>(j), std::move(*value));
         all_identical = false;
       }
@@ -273,6 +275,15 @@ class PlanBuilder {
     step.identical = all_identical;
     step.complete = true;
     return &step;
+  }
+
+  // The number of values below `value`, saturating.
+  static std::uint64_t descendants(const Value& value) {
+    std::uint64_t count = 0;
+    for (const Value& child : value.children) {
+      count = std::min(count + 1 + descendants(child), kMaxZeroByteValues + 1);
+    }
+    return count;
   }
 
   Result<Value> default_for(const Field& field, const Node& writer) const {

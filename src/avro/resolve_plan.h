@@ -54,6 +54,7 @@ struct Step {
 
   std::vector<FieldStep> fields;                // kRecord, in writer field order
   std::vector<std::pair<int, Value>> defaults;  // kRecord: reader field index and its default
+  std::uint64_t default_descendants = 0;        // kRecord: the values below the defaults' roots
   std::vector<int> symbols;                     // kEnum: reader symbol per writer symbol, or -1
   int default_symbol = -1;                      // kEnum: the reader's default symbol, or -1
   const Step* element = nullptr;                // kArray, kMap

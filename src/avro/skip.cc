@@ -12,23 +12,6 @@ std::uint64_t saturating_add(std::uint64_t a, std::uint64_t b) {
   return a > kMaxSize - b ? kMaxSize : a + b;
 }
 
-// Returns the minimum size in bytes of a value of `node`, which is not a record.
-std::uint64_t min_size_of_type(const Node& node) {
-  switch (node.type) {
-    case Type::kNull:
-      return 0;
-    case Type::kFloat:
-      return 4;
-    case Type::kDouble:
-      return 8;
-    case Type::kFixed:
-      return static_cast<std::uint64_t>(std::max<std::int64_t>(node.fixed_size, 0));
-    default:
-      // One byte: a boolean, a varint, a length, a branch index or a block count.
-      return 1;
-  }
-}
-
 }  // namespace
 
 Instruction Skipper::compile(const Node& node) {
@@ -114,23 +97,15 @@ void Skipper::append_merged(const Instruction& instruction, Program& program) {
   program.push_back(instruction);
 }
 
-std::uint64_t Skipper::min_size(const Node& node) {
-  if (node.type != Type::kRecord) return min_size_of_type(node);
-  if (auto it = min_size_of_.find(&node); it != min_size_of_.end()) return it->second;
-  // A record met again while its size is being summed contributes 0, a lower bound.
-  min_size_of_.emplace(&node, 0);
-  std::uint64_t size = 0;
-  for (const Field& field : node.fields) size = saturating_add(size, min_size(*field.type));
-  min_size_of_[&node] = size;
-  return size;
-}
+std::uint64_t Skipper::min_size(const Node& node) { return min_encoded_size(node, min_size_of_); }
 
 // A union's branch is skipped in the same call, by a loop in place of a tail call, because the
 // branch index lives on the stack and so keeps the compiler from turning the call into a jump.
+// The branch is at the union's depth.
 bool Skipper::skip(const Instruction& first, Cursor& cursor, int depth) const {
   const Instruction* instruction = &first;
   while (true) {
-    if (depth > kMaxDepth) return cursor.fail(Fault::kNestedTooDeep, cursor.position);
+    if (depth > kMaxValueDepth) return cursor.fail(Fault::kNestedTooDeep, cursor.position);
     std::string_view bytes;
     switch (instruction->op) {
       case Op::kFixed:
@@ -146,7 +121,6 @@ bool Skipper::skip(const Instruction& first, Cursor& cursor, int depth) const {
         std::int64_t branch = 0;
         if (!read_branch(cursor, instruction->count, branch)) return false;
         instruction = &nested_[instruction->first + static_cast<std::uint32_t>(branch)];
-        ++depth;
         continue;
       }
       case Op::kArray:
@@ -180,12 +154,13 @@ bool Skipper::skip_blocks(const Instruction& instruction, Cursor& cursor, int de
 
 // `count` items of a block whose count starts at `start`. The count is checked against the bytes
 // left before any item is read, so a hostile count fails at once instead of after a long loop.
+// Items that take no bytes are passed over at once, whatever their count.
 bool Skipper::skip_items(const Instruction& instruction, std::int64_t count, const char* start,
                          Cursor& cursor, int depth) const {
   const std::uint64_t min_item_size = instruction.size;
   if (min_item_size == 0) return true;  // the items take no bytes
-  if (static_cast<std::uint64_t>(count) > cursor.left() / min_item_size) {
-    return cursor.fail(Fault::kBlockCountTooLargeForItems, start, count, cursor.left());
+  if (static_cast<std::uint64_t>(count) > cursor.left() / min_item_size) [[unlikely]] {
+    return check_block_count(cursor, count, min_item_size, nullptr, start);
   }
 
   const Instruction& item = nested_[instruction.item];
@@ -221,15 +196,19 @@ Error Skipper::locate_fault(const Node& node, const Cursor& failed, const char* 
 
 // The minimum item size that compile() computed for array and map items.
 std::uint64_t Skipper::known_min_size(const Node& node) const {
-  if (node.type != Type::kRecord) return min_size_of_type(node);
-  const auto it = min_size_of_.find(&node);
-  return it != min_size_of_.end() ? it->second : 0;
+  if (node.type == Type::kRecord) {
+    const auto it = min_size_of_.find(&node);
+    return it != min_size_of_.end() ? it->second : 0;
+  }
+  std::unordered_map<const Node*, std::uint64_t> records;  // stays empty: `node` is no record
+  return min_encoded_size(node, records);
 }
 
 // Skips one value of `node` as skip() would, adding the steps to the fault to `path` as the
-// calls return.
+// calls return. Depth is counted as in the decoders, where skip() does not count the records
+// that it flattens into their parent's program.
 bool Skipper::walk(const Node& node, Cursor& cursor, ErrorPath& path, int depth) const {
-  if (depth > kMaxDepth) return cursor.fail(Fault::kNestedTooDeep, cursor.position);
+  if (depth > kMaxValueDepth) return cursor.fail(Fault::kNestedTooDeep, cursor.position);
   std::string_view bytes;
   switch (node.type) {
     case Type::kNull:
@@ -252,7 +231,7 @@ bool Skipper::walk(const Node& node, Cursor& cursor, ErrorPath& path, int depth)
     case Type::kUnion: {
       std::int64_t branch = 0;
       if (!read_branch(cursor, node.branches.size(), branch)) return false;
-      return walk(*node.branches[static_cast<std::size_t>(branch)], cursor, path, depth + 1);
+      return walk(*node.branches[static_cast<std::size_t>(branch)], cursor, path, depth);
     }
     case Type::kRecord:
       for (const Field& field : node.fields) {
@@ -285,10 +264,11 @@ bool Skipper::walk_blocks(const Node& node, Cursor& cursor, ErrorPath& path, int
       index += static_cast<std::size_t>(count);
       continue;
     }
-    if (min_item_size == 0) continue;
-    if (static_cast<std::uint64_t>(count) > cursor.left() / min_item_size) {
-      return cursor.fail(Fault::kBlockCountTooLargeForItems, start, count, cursor.left());
+    if (min_item_size == 0) {
+      index += static_cast<std::size_t>(count);
+      continue;
     }
+    if (!check_block_count(cursor, count, min_item_size, nullptr, start)) return false;
     for (std::int64_t i = 0; i < count; ++i, ++index) {
       std::string_view key;
       if ((is_map && !read_key(cursor, key)) || !walk(item, cursor, path, depth + 1)) {

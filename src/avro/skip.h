@@ -6,8 +6,9 @@
 // bytes by their length. An array or map block written with a negative count is passed by its
 // byte size, without looking at its items. Skipped values are checked for structure only (lengths,
 // block counts and union branch indices, all against the end of the input). Values that only a full
-// decode checks, such as a boolean byte of 2, an int out of range or an enum symbol out of
-// range, are accepted.
+// decode checks, such as a boolean byte of 2, an int out of range, an enum symbol out of range
+// or a string that is not UTF-8, are accepted. Array and map items that take no bytes (null,
+// fixed of size 0, records of only such fields) are passed over at once, whatever their count.
 //
 // Layout of what skipping reads, per type:
 //   null, fixed n, float, double, boolean   0, n, 4, 8, 1 bytes
@@ -69,8 +70,10 @@ class Skipper {
   std::uint64_t min_size(const Node& node);
 
   // Moves `cursor` past one value that `instruction` describes. Returns false with the fault
-  // set in `cursor` when the input is malformed; `depth` counts the nesting so far. The fault
-  // carries no field path, which locate_fault() finds.
+  // set in `cursor` when the input is malformed; `depth` is the nesting of the value (see
+  // kMaxValueDepth in reader.h). Records that compile() flattened into their parent's
+  // instructions add no level, since skipping them takes no stack; every other record, array
+  // and map adds one, unions none. The fault carries no field path, which locate_fault() finds.
   bool skip(const Instruction& instruction, Cursor& cursor, int depth) const;
 
   // Builds the error for a value of `node` that skip() failed on. `failed` is the cursor that

@@ -7,12 +7,14 @@
 #include <fstream>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "cli/commands.h"
 #include "kafka/config.h"
 #include "logging.h"
 #include "service/filter_service.h"
+#include "verify/plural.h"
 #include "wire/schemas.h"
 
 namespace skystream::cli {
@@ -27,12 +29,16 @@ struct FilterArguments {
 };
 
 void print_summary(const service::FilterSummary& summary) {
+  auto count = [](std::uint64_t n, std::string_view noun) {
+    return verify::count_of(static_cast<std::int64_t>(n), noun);
+  };
   fmt::print(
-      "filter summary: {} messages read, {} alerts decoded, {} bad ({} bad frame, {} unknown "
-      "schema id, {} undecodable), {} filter runs not applicable to the alert's schema, {} "
-      "delivery failures, {:.3f} s\n",
-      summary.alerts, summary.decoded, summary.bad(), summary.bad_frame, summary.unknown_schema,
-      summary.undecodable, summary.not_applicable, summary.delivery_failures, summary.seconds);
+      "filter summary: {} read, {} decoded, {} bad ({} bad frame, {} unknown schema id, {} "
+      "undecodable), {} not applicable to the alert's schema, {}, {:.3f} s\n",
+      count(summary.alerts, "message"), count(summary.decoded, "alert"), summary.bad(),
+      summary.bad_frame, summary.unknown_schema, summary.undecodable,
+      count(summary.not_applicable, "filter run"),
+      count(summary.delivery_failures, "delivery failure"), summary.seconds);
   if (summary.latency_p50_ms && summary.latency_p99_ms) {
     fmt::print(
         "match latency, first send to acknowledged on the filter topic: p50 {} ms, "

@@ -11,6 +11,7 @@
 #include "cli/reader_options.h"
 #include "logging.h"
 #include "service/printer.h"
+#include "verify/plural.h"
 
 namespace skystream::cli {
 namespace {
@@ -32,7 +33,8 @@ void run(PrintArguments& arguments) {
     log->error("reading topic {} on {} failed: {}", options.topic, options.brokers, e.what());
     throw CLI::RuntimeError(1);
   }
-  log->info("topic {}: {} messages, {} printed, {} invalid", options.topic, summary.messages,
+  log->info("topic {}: {}, {} printed, {} invalid", options.topic,
+            verify::count_of(static_cast<std::int64_t>(summary.messages), "message"),
             summary.printed, summary.invalid);
 }
 

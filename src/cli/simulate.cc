@@ -16,6 +16,7 @@
 #include "logging.h"
 #include "sim/schema_versions.h"
 #include "sim/simulator.h"
+#include "verify/plural.h"
 #include "wire/schemas.h"
 
 namespace skystream::cli {
@@ -99,8 +100,10 @@ void run_simulate(const SimulateOptions& options) {
 
   // The night.
   const auto& config = options.config;
-  log->info("simulating {} visit(s) of {} alerts with schema {} and seed {} into {}", config.visits,
-            config.alerts_per_visit, version.to_string(), config.seed, options.out.string());
+  log->info("simulating {} of {} with schema {} and seed {} into {}",
+            verify::count_of(config.visits, "visit"),
+            verify::count_of(config.alerts_per_visit, "alert"), version.to_string(), config.seed,
+            options.out.string());
   const auto start = std::chrono::steady_clock::now();
   auto files = sim::write_night(*simulator, options.out, *codec);
   if (!files) {
@@ -116,8 +119,10 @@ void run_simulate(const SimulateOptions& options) {
     bytes += file.bytes;
     alerts += file.info.alerts;
   }
-  log->info("wrote {} alerts in {} visit files, {} bytes, in {:.2f} s ({:.0f} alerts/s)", alerts,
-            files->size(), bytes, seconds, seconds > 0 ? alerts / seconds : 0.0);
+  log->info("wrote {} in {}, {}, in {:.2f} s ({:.0f} alerts/s)", verify::count_of(alerts, "alert"),
+            verify::count_of(static_cast<std::int64_t>(files->size()), "visit file"),
+            verify::count_of(static_cast<std::int64_t>(bytes), "byte"), seconds,
+            seconds > 0 ? alerts / seconds : 0.0);
 }
 
 // Returns an empty string when `text` is a cutout size that the simulator accepts, else why not.

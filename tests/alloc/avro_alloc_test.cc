@@ -107,5 +107,23 @@ TEST_F(DecoderAllocation, DecodeIntoNoneForSameShape) {
   }
 }
 
+TEST(ZeroByteItemsAllocation, DecodeIntoNoneOnceWarm) {
+  // A block count larger than the bytes left makes the decoder size the items' type, which it
+  // does without allocating for a type this small.
+  auto schema = Schema::parse(R"({"type": "record", "name": "R", "fields": [{"name": "a", "type":
+      {"type": "array", "items": {"type": "record", "name": "E", "fields": [
+          {"name": "n", "type": "null"}, {"name": "z", "type": {"type": "fixed", "name": "Z",
+                                                             "size": 0}}]}}}]})",
+                              "zero-byte items");
+  ASSERT_TRUE(schema) << schema.error().to_string();
+  const std::string bytes("\x0a\x00", 2);  // five items, then the end of the array
+  Value value;
+  ASSERT_TRUE(decode_exact_into((*schema)->root(), bytes, value));
+  const std::size_t before = allocation_count.load();
+  if (!decode_exact_into((*schema)->root(), bytes, value)) FAIL();
+  EXPECT_EQ(allocation_count.load() - before, 0u);
+  EXPECT_EQ(value.children[0].children.size(), 5u);
+}
+
 }  // namespace
 }  // namespace skystream::avro

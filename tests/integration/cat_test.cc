@@ -262,9 +262,15 @@ TEST_F(Cat, TruncatedPacketNamesRecord) {
 }
 
 TEST_F(Cat, CorruptBlockFailsStrictRead) {
+  // cat streams the file: the records of the blocks before the corrupt one are printed, then
+  // reading stops.
   const CatRun run = cat("corrupt.avro");
   EXPECT_EQ(run.exit_code, 1);
-  EXPECT_EQ(run.output, "");
+  const std::int64_t first_lost = expected()["corrupt_ids"][0].get<std::int64_t>();
+  const std::vector<std::int64_t> all = expected_ids(0, 40);
+  const auto lost = std::find(all.begin(), all.end(), first_lost);
+  ASSERT_NE(lost, all.begin());
+  EXPECT_EQ(ids(lines(run.output)), std::vector<std::int64_t>(all.begin(), lost));
   EXPECT_NE(run.log.find(fmt::format("corrupt.avro at byte {}: snappy block CRC32 mismatch",
                                      expected()["corrupt_offset"].get<std::size_t>())),
             std::string::npos)
@@ -272,8 +278,9 @@ TEST_F(Cat, CorruptBlockFailsStrictRead) {
 }
 
 TEST_F(Cat, SkipCorruptKeepsOtherBlocks) {
+  // Status 3 tells a script that records were lost although every other block was printed.
   const CatRun run = cat("--skip-corrupt corrupt.avro");
-  ASSERT_EQ(run.exit_code, 0) << run.log;
+  ASSERT_EQ(run.exit_code, 3) << run.log;
   std::vector<std::int64_t> wanted;
   const json& skipped = expected()["corrupt_ids"];
   for (std::int64_t id : expected_ids(0, 40)) {
@@ -285,6 +292,18 @@ TEST_F(Cat, SkipCorruptKeepsOtherBlocks) {
                                      expected()["corrupt_offset"].get<std::size_t>())),
             std::string::npos)
       << run.log;
+  EXPECT_NE(run.log.find("through the next sync marker)"), std::string::npos) << run.log;
+  EXPECT_NE(run.log.find("skipped 1 corrupt block ("), std::string::npos) << run.log;
+  EXPECT_NE(run.log.find("in 1 file; the records they held were not printed (exit status 3)"),
+            std::string::npos)
+      << run.log;
+}
+
+TEST_F(Cat, SkipCorruptWithOtherErrorsExitsOne) {
+  const CatRun run = cat("--skip-corrupt corrupt.avro missing.avro");
+  EXPECT_EQ(run.exit_code, 1) << run.log;
+  EXPECT_NE(run.log.find("records, 0 errors, 1 skipped block"), std::string::npos) << run.log;
+  EXPECT_NE(run.log.find("missing.avro: file not found"), std::string::npos) << run.log;
 }
 
 TEST_F(Cat, ValidateReportsCorruptBlock) {

@@ -280,7 +280,8 @@ const Corruption kCorruptions[] = {
      [](std::string& file, std::size_t offset, std::size_t) {
        file.replace(offset, 11, 11, '\xff');
      },
-     "corrupt or truncated block header"},
+     "corrupt block header: the object count is not a valid varint (varint longer than 10 "
+     "bytes)"},
     // The 4 bytes before the sync marker are the CRC32 of the uncompressed objects.
     {"SnappyCrc", Codec::kSnappy,
      [](std::string& file, std::size_t, std::size_t end) { file[end - 17] ^= 0x01; },
@@ -375,6 +376,7 @@ TEST(CorruptBlock, BadSyncSkipsThroughNextMarker) {
   EXPECT_EQ(reader->skipped().front().offset, offsets[1]);
   EXPECT_EQ(reader->skipped().front().size, file.size() - offsets[1]);
   EXPECT_EQ(reader->skipped().front().error.message, "sync marker mismatch");
+  EXPECT_FALSE(reader->skipped().front().to_end);
 }
 
 TEST(CorruptBlock, TruncatedLastBlockSkipsToEnd) {
@@ -387,7 +389,17 @@ TEST(CorruptBlock, TruncatedLastBlockSkipsToEnd) {
   auto strict = ContainerReader::from_bytes(file, "cut.avro");
   ASSERT_FALSE(strict);
   EXPECT_EQ(strict.error().offset, offsets[2]);
-  EXPECT_EQ(strict.error().message, "corrupt or truncated block header");
+  // The header of the last block is intact; its data is cut off.
+  std::size_t data_start = offsets[2];
+  ASSERT_TRUE(decode_long(file, &data_start));
+  ASSERT_TRUE(decode_long(file, &data_start));
+  EXPECT_TRUE(strict.error().message.starts_with("truncated block: its header declares "))
+      << strict.error().message;
+  EXPECT_TRUE(strict.error().message.ends_with(
+      " bytes of data and a 16-byte sync marker, but "
+      "the file ends " +
+      std::to_string(file.size() - data_start) + " bytes after the header"))
+      << strict.error().message;
 
   auto reader = ContainerReader::from_bytes(file, "cut.avro", {.skip_corrupt_blocks = true});
   ASSERT_TRUE(reader) << reader.error().to_string();
@@ -395,6 +407,7 @@ TEST(CorruptBlock, TruncatedLastBlockSkipsToEnd) {
   ASSERT_EQ(reader->skipped().size(), 1u);
   EXPECT_EQ(reader->skipped().front().offset, offsets[2]);
   EXPECT_EQ(reader->skipped().front().size, file.size() - offsets[2]);
+  EXPECT_TRUE(reader->skipped().front().to_end);
   EXPECT_EQ(reader->skipped().front().object_count, 200);
 }
 

@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "../support/process.h"
+#include "../support/reference_values.h"
 #include "avro/avro_json.h"
 #include "avro/codec.h"
 #include "avro/container.h"
@@ -23,6 +24,7 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 using testing::run_command;
 using testing::shell_quote;
+using testing::short_branch_names;
 using testing::TempDir;
 
 const char kSchema[] = R"({"type": "record", "name": "r", "namespace": "t", "fields": [
@@ -402,23 +404,6 @@ with open(sys.argv[3], 'w') as handle:
     EXPECT_EQ(bytes, reader->objects()[index]) << "line " << index;
   }
   EXPECT_EQ(index, reader->objects().size());
-}
-
-// Rewrites `value` with every object key cut to the part after its last '.', because Avro C
-// labels union branches of named types by short name ("diaObject") where the specification
-// and we use the full name ("lsst.v11_0.diaObject").
-json short_branch_names(const json& value) {
-  if (value.is_array()) {
-    json out = json::array();
-    for (const json& item : value) out.push_back(short_branch_names(item));
-    return out;
-  }
-  if (!value.is_object()) return value;
-  json out = json::object();
-  for (const auto& [key, item] : value.items()) {
-    out[key.substr(key.rfind('.') + 1)] = short_branch_names(item);
-  }
-  return out;
 }
 
 // Every Rubin sample rewritten by our writer with the snappy codec, then read by avrocat,

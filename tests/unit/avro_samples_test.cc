@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "../support/process.h"
+#include "../support/reference_values.h"
 #include "avro/codec.h"
 #include "avro/container.h"
 #include "avro/schema.h"
@@ -22,6 +23,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
+using testing::first_difference;
 using testing::run_command;
 using testing::shell_quote;
 
@@ -36,89 +38,6 @@ std::string fastavro_dump(const std::string& arguments) {
   auto result = run_command(command);
   if (result.exit_code != 0) throw std::runtime_error("failed: " + command);
   return result.output;
-}
-
-std::string hex(std::string_view bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : bytes) {
-    out.push_back(kDigits[c >> 4]);
-    out.push_back(kDigits[c & 15]);
-  }
-  return out;
-}
-
-std::string fmt_index(const std::string& path, std::size_t index) {
-  return path + "[" + std::to_string(index) + "]";
-}
-
-template <typename Float>
-bool same_number(Float ours, const json& theirs) {
-  if (theirs.is_string()) {
-    const std::string text = theirs.get<std::string>();
-    if (text == "NaN") return std::isnan(ours);
-    if (text == "Infinity") return std::isinf(ours) && ours > 0;
-    if (text == "-Infinity") return std::isinf(ours) && ours < 0;
-    return false;
-  }
-  // fastavro widens float to a Python float (double); narrowing it back is exact.
-  return theirs.is_number() && static_cast<Float>(theirs.get<double>()) == ours;
-}
-
-// Returns the first path where `value` and fastavro's JSON differ, or an empty string.
-std::string first_difference(const Value& value, const json& theirs, const std::string& path) {
-  const Value& v = value.unwrapped();
-  const Node& node = *v.node;
-  const auto differs = [&](bool same) { return same ? std::string() : path; };
-  switch (node.type) {
-    case Type::kNull:
-      return differs(theirs.is_null());
-    case Type::kBoolean:
-      return differs(theirs.is_boolean() && theirs.get<bool>() == v.boolean);
-    case Type::kInt:
-    case Type::kLong:
-      return differs(theirs.is_number_integer() && theirs.get<std::int64_t>() == v.integer);
-    case Type::kFloat:
-      return differs(same_number(v.float32, theirs));
-    case Type::kDouble:
-      return differs(same_number(v.float64, theirs));
-    case Type::kString:
-      return differs(theirs.is_string() && theirs.get<std::string>() == v.bytes);
-    case Type::kBytes:
-    case Type::kFixed:
-      return differs(theirs.is_string() && theirs.get<std::string>() == hex(v.bytes));
-    case Type::kEnum:
-      return differs(theirs.is_string() &&
-                     theirs.get<std::string>() == node.symbols[static_cast<std::size_t>(v.index)]);
-    case Type::kRecord:
-      if (!theirs.is_object() || theirs.size() != node.fields.size()) return path;
-      for (std::size_t i = 0; i < node.fields.size(); ++i) {
-        auto it = theirs.find(node.fields[i].name);
-        if (it == theirs.end()) return path + "." + node.fields[i].name;
-        auto difference = first_difference(v.children[i], *it, path + "." + node.fields[i].name);
-        if (!difference.empty()) return difference;
-      }
-      return {};
-    case Type::kArray:
-      if (!theirs.is_array() || theirs.size() != v.children.size()) return path;
-      for (std::size_t i = 0; i < v.children.size(); ++i) {
-        auto difference = first_difference(v.children[i], theirs[i], fmt_index(path, i));
-        if (!difference.empty()) return difference;
-      }
-      return {};
-    case Type::kMap:
-      if (!theirs.is_object() || theirs.size() != v.children.size()) return path;
-      for (std::size_t i = 0; i < v.children.size(); ++i) {
-        auto it = theirs.find(v.keys[i]);
-        if (it == theirs.end()) return path + "." + v.keys[i];
-        auto difference = first_difference(v.children[i], *it, path + "." + v.keys[i]);
-        if (!difference.empty()) return difference;
-      }
-      return {};
-    case Type::kUnion:
-      break;
-  }
-  return path;
 }
 
 std::vector<fs::path> sample_files() {
