@@ -26,7 +26,8 @@ namespace skystream::avro {
 static_assert(std::endian::native == std::endian::little,
               "floats and doubles are copied as little-endian bytes");
 
-// Why reading failed, Fault::kNone while it has not. `detail` and `limit` are Cursor members.
+// Why reading failed, Fault::kNone while it has not. `detail`, `limit` and `item_size` are Cursor
+// members.
 enum class Fault : std::uint8_t {
   kNone,
   kTruncated,              // detail: the bytes needed; limit: the bytes left
@@ -57,9 +58,9 @@ enum class Fault : std::uint8_t {
 // n-th node of a linked list such as {"name": "L", "fields": [{"name": "next", "type": ["null",
 // "L"]}]} at depth n, so every decoder reads a list of up to 1,000 nodes and rejects a longer
 // one with "values nested too deep". The limit keeps hostile bytes against a recursive schema
-// from exhausting the stack: the decoders take at most about 400 bytes of stack per level (1.3 KB
-// under AddressSanitizer), so 1,000 levels stay well within a thread's 8 MB. Schemas without
-// recursion cannot nest deeper, as they nest at most kMaxSchemaDepth levels.
+// from exhausting the stack: the binary decoders take at most about 520 bytes of stack per level
+// (1.2 KB under AddressSanitizer), so 1,000 levels stay well within a thread's 8 MB (docs/avro.md
+// gives the measurements).
 inline constexpr int kMaxValueDepth = 1000;
 
 // The most values that take no bytes of the input that one decode may hold: the items of arrays

@@ -62,7 +62,7 @@ Result<Value> decode_both(const Node& node, std::string_view bytes) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Items that take no bytes (D6): valid whatever the bytes left.
+// Items that take no bytes: valid whatever the bytes left.
 
 struct ZeroByteItems {
   const char* name;
@@ -186,7 +186,7 @@ TEST(ZeroByteItems, CountsPastTheBytesLeftStillFailForOtherItems) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The bound on values that take no bytes (D4).
+// The bound on values that take no bytes.
 
 const std::string kNullsError =
     "block count 10000000 of items that take no bytes passes the "
@@ -378,7 +378,7 @@ TEST(ZeroByteBudget, SkippingHugeCountsIsImmediate) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// UTF-8 in strings (D8).
+// UTF-8 in strings.
 
 // The index of the first ill-formed sequence as a straightforward decoder finds it.
 std::size_t reference_invalid(std::string_view text) {
@@ -603,7 +603,7 @@ TEST_F(InvalidUtf8, JsonWritersNeverWriteInvalidJson) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Nesting depth (D9).
+// Nesting depth.
 
 constexpr const char* kList =
     R"({"type": "record", "name": "L", "fields": [{"name": "next", "type": ["null", "L"]}]})";
