@@ -68,6 +68,22 @@ TEST(FuzzRegressions, SavedInputsPassTheirChecks) {
   }
 }
 
+TEST(FuzzRegressions, InvalidUtf8InBandRejected) {
+  // An 11.0 alert whose diaSource.band is the two bytes ff c0, which decoders once accepted and
+  // cat printed as they were, neither UTF-8 nor JSON.
+  const auto schema = load_alert_schema();
+  const std::string input = read_file(kRegressions / "fuzz_decode-invalid-utf8-band");
+  auto value = avro::decode_exact(schema->root(), input);
+  ASSERT_FALSE(value);
+  EXPECT_EQ(value.error().to_string(), "diaSource.band at byte 155: invalid UTF-8 in string");
+  auto projection = avro::Projection::compile(schema->root(), {"diaSource.band"});
+  ASSERT_TRUE(projection);
+  avro::ProjectedRecord out;
+  auto projected = projection->decode(input, out);
+  ASSERT_FALSE(projected);
+  EXPECT_EQ(projected.error().to_string(), value.error().to_string());
+}
+
 TEST(FuzzRegressions, MetadataCountMinimumRejected) {
   // "Obj" 1, then a metadata block count of -2^63: the zig-zag varint ff ff ff ff ff ff ff ff
   // ff 01. Negating that count overflows, so the reader must reject it before using it.
